@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# wirekit set-up: installs every Debian 12 package the build, the tests, the
+# fuzzers and the benchmarks need. Idempotent; run as root.
+#   bash scripts/setup.sh
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libboost-dev          # Boost.Hana (header-only), Boost.CRC for benchmarks
+  libfmt-dev            # formatting
+  catch2                # Catch2 v2 test framework
+  libpcap-dev           # pcap backend
+  clang libclang-rt-14-dev   # libFuzzer + ASan/UBSan runtimes
+  libbenchmark-dev      # Google Benchmark
+  zlib1g-dev libisal-dev     # reference CRC implementations for benchmarks
+  tshark                # independent reference decoder used by tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
