@@ -298,4 +298,19 @@ constexpr auto operator+(E e, std::size_t k) noexcept {
     else return affine_t<E>{{}, e, 1, k};
 }
 
+/// The sum of two length expressions: `field_ref<"hlen"> * 4 + field_ref<"payload_length">`.
+template <length_expr A, length_expr B>
+struct sum_t : length_expr_base {
+    A a;
+    B b;
+    template <class V>
+    constexpr std::size_t operator()(const V& v) const noexcept {
+        return a(v) + b(v);
+    }
+};
+template <length_expr A, length_expr B>
+constexpr sum_t<A, B> operator+(A a, B b) noexcept {
+    return {{}, a, b};
+}
+
 }  // namespace wirekit
