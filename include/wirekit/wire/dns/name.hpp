@@ -1,0 +1,367 @@
+// wirekit/wire/dns/name.hpp — domain names: validation, decompression, views.
+//
+// Layer L2 (includes core only). Source: RFC 1035 §2.3.4 (size limits), §3.1
+// (wire form), §4.1.4 (message compression), §5.1 (presentation escapes);
+// RFC 4343 (case-insensitive comparison); RFC 6891 §5 (reserved label types).
+//
+// Compression rules enforced by detail::scan_name (see docs/dns.md):
+//  - A pointer must point strictly before the first byte of the run of labels
+//    that contains it. So a pointer never targets itself, the name being read,
+//    or anything after it: FORWARD POINTERS ARE REJECTED. RFC 1035 §4.1.4 says
+//    a pointer refers to a "prior occurrence"; no known encoder emits forward
+//    pointers. As a consequence every pointer loop is rejected at its first
+//    non-backward edge.
+//  - A pointer past the end of the message is rejected.
+//  - At most max_pointer_hops pointers are followed per name.
+//  - The uncompressed name must not exceed 255 octets (root included).
+//  - Label types 0x40 and 0x80 (extended / reserved) are rejected.
+// Reading one name therefore touches at most 255 label octets plus 127
+// pointers, and a message of n bytes holds at most n/2 names: total work is
+// linear in the message size.
+#pragma once
+
+#include <array>        // name_buffer storage
+#include <cstddef>      // std::byte, std::size_t
+#include <cstdint>      // fixed-width integers
+#include <iterator>     // std::forward_iterator_tag
+#include <string_view>  // labels and presentation text
+
+#include "wirekit/core/bytes.hpp"   // bytes_view
+#include "wirekit/core/result.hpp"  // result, make_error
+#include "wirekit/wire/dns/types.hpp"  // layer_name, limits
+
+namespace wirekit::dns {
+
+namespace detail {
+
+/// What scan_name learns about a valid name.
+struct name_scan {
+    std::size_t end = 0;      ///< offset just after the name's in-place bytes
+    std::uint8_t length = 0;  ///< uncompressed wire length, root included (1..255)
+    std::uint8_t labels = 0;  ///< number of non-root labels (0..127)
+};
+
+/// Validates the (possibly compressed) name starting at `off` in `msg`.
+/// Its in-place bytes (before any pointer is followed) must end by `limit`
+/// (<= msg.size()); pointer targets may be anywhere before (see file comment).
+/// Errors (all layer "dns"):
+///  - truncated at the offset of the first missing byte (in-place part ends
+///    at `limit == msg.size()`, or a pointer target runs off the message);
+///  - bad_length "name extends past RDATA" when `limit < msg.size()`;
+///  - malformed at the offending byte: reserved label type, pointer past the
+///    end, pointer to itself, pointer loop, forward pointer, name > 255 octets;
+///  - limit_exceeded when more than max_pointer_hops pointers are followed.
+[[nodiscard]] inline result<name_scan> scan_name(bytes_view msg, std::size_t off, std::size_t limit) noexcept {
+    const std::size_t size = msg.size();
+    const std::byte* m = msg.data();
+    std::size_t pos = off;
+    std::size_t seg_start = off;  // first byte of the current run of labels
+    std::size_t bound = limit;    // in-place bytes are bounded by limit, later runs by size
+    std::size_t in_place_end = 0;
+    bool jumped = false;
+    std::size_t hops = 0;
+    std::size_t length = 0;
+    std::size_t labels = 0;
+    for (;;) {
+        if (pos >= bound) {
+            if (bound < size) return make_error(errc::bad_length, layer_name, pos, "name extends past RDATA");
+            return make_error(errc::truncated, layer_name, pos, "name runs past the end of the message");
+        }
+        const auto b = std::to_integer<std::uint8_t>(m[pos]);
+        switch (b & 0xC0u) {
+            case 0xC0u: {
+                if (pos + 1 >= bound) {
+                    if (bound < size)
+                        return make_error(errc::bad_length, layer_name, pos + 1, "name extends past RDATA");
+                    return make_error(errc::truncated, layer_name, pos + 1, "compression pointer cut off");
+                }
+                const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(m[pos + 1]);
+                if (target >= size)
+                    return make_error(errc::malformed, layer_name, pos, "compression pointer past end of message");
+                if (target == pos)
+                    return make_error(errc::malformed, layer_name, pos, "compression pointer to itself");
+                if (target > pos)
+                    return make_error(errc::malformed, layer_name, pos, "forward compression pointer");
+                if (target >= seg_start)
+                    return make_error(errc::malformed, layer_name, pos, "compression pointer loop");
+                if (++hops > max_pointer_hops)
+                    return make_error(errc::limit_exceeded, layer_name, pos, "too many compression pointers");
+                if (!jumped) {
+                    in_place_end = pos + 2;
+                    jumped = true;
+                }
+                pos = seg_start = target;
+                bound = size;
+                break;
+            }
+            case 0x40u:
+            case 0x80u:
+                return make_error(errc::malformed, layer_name, pos, "reserved label type");
+            default: {
+                if (b == 0) {
+                    length += 1;
+                    if (!jumped) in_place_end = pos + 1;
+                    return name_scan{in_place_end, static_cast<std::uint8_t>(length),
+                                     static_cast<std::uint8_t>(labels)};
+                }
+                length += 1u + b;
+                if (length + 1 > max_name_len)
+                    return make_error(errc::malformed, layer_name, pos, "name longer than 255 octets");
+                if (pos + 1 + b > bound) {
+                    if (bound < size)
+                        return make_error(errc::bad_length, layer_name, bound, "name extends past RDATA");
+                    return make_error(errc::truncated, layer_name, size, "label runs past the end of the message");
+                }
+                ++labels;
+                pos += 1u + b;
+                break;
+            }
+        }
+    }
+}
+
+/// ASCII case folding for name comparison (RFC 4343 §3: only A-Z fold).
+[[nodiscard]] constexpr unsigned char fold(unsigned char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c + ('a' - 'A')) : c;
+}
+
+/// True when `c` must be written as "\c" inside a label (RFC 1035 §5.1 specials).
+[[nodiscard]] constexpr bool is_special(unsigned char c) noexcept {
+    switch (c) {
+        case '.': case '\\': case '"': case '(': case ')': case ';': case '@': case '$': return true;
+        default: return false;
+    }
+}
+
+}  // namespace detail
+
+/// A domain name inside a message (or inside a name_buffer), never copied.
+/// Obtained from the parser after validation, so iteration cannot fail. It
+/// stays valid as long as the bytes it was read from.
+///
+/// Iterating yields each label's octets (std::string_view, 1..63 bytes, raw,
+/// not escaped), from the leftmost label to the last before the root; the
+/// root name yields nothing.
+class name_view {
+public:
+    /// Forward iterator over labels, following compression pointers.
+    class iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = std::string_view;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = std::string_view;
+
+        constexpr iterator() = default;
+        [[nodiscard]] std::string_view operator*() const noexcept {
+            const auto n = std::to_integer<std::uint8_t>(base_[pos_]);
+            return {reinterpret_cast<const char*>(base_ + pos_ + 1), n};
+        }
+        iterator& operator++() noexcept {
+            pos_ += 1u + std::to_integer<std::uint8_t>(base_[pos_]);
+            settle();
+            return *this;
+        }
+        iterator operator++(int) noexcept { iterator t = *this; ++*this; return t; }
+        /// Equal when both are at the same position (end is the root label).
+        friend bool operator==(const iterator& a, const iterator& b) noexcept {
+            return a.at_end() == b.at_end() && (a.at_end() || a.pos_ == b.pos_);
+        }
+
+    private:
+        friend class name_view;
+        iterator(const std::byte* base, std::size_t pos) noexcept : base_(base), pos_(pos) { settle(); }
+        // Follows pointers until pos_ is at a label or at the root.
+        void settle() noexcept {
+            if (!base_) return;
+            for (;;) {
+                const auto b = std::to_integer<std::uint8_t>(base_[pos_]);
+                if ((b & 0xC0u) != 0xC0u) break;
+                pos_ = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(base_[pos_ + 1]);
+            }
+        }
+        [[nodiscard]] bool at_end() const noexcept { return !base_ || base_[pos_] == std::byte{0}; }
+        const std::byte* base_ = nullptr;
+        std::size_t pos_ = 0;
+    };
+
+    /// The root name "." (wire form: one zero octet).
+    constexpr name_view() noexcept = default;
+
+    /// Wraps a name already validated by detail::scan_name over `msg`
+    /// (the parser does this). `info` is that scan's result.
+    name_view(bytes_view msg, std::size_t off, const detail::name_scan& info) noexcept
+        : base_(msg.data()), off_(static_cast<std::uint16_t>(off)), length_(info.length), labels_(info.labels) {}
+
+    [[nodiscard]] iterator begin() const noexcept {
+        if (!base_) return iterator{};
+        return iterator{base_, off_};
+    }
+    [[nodiscard]] iterator end() const noexcept { return iterator{}; }
+
+    /// Uncompressed wire length in octets, root label included (1..255).
+    [[nodiscard]] constexpr std::size_t wire_length() const noexcept { return length_; }
+    /// Number of labels, the root not counted (0 for ".").
+    [[nodiscard]] constexpr std::size_t label_count() const noexcept { return labels_; }
+    /// True for the root name ".".
+    [[nodiscard]] constexpr bool is_root() const noexcept { return labels_ == 0; }
+
+    /// Case-insensitive equality (RFC 4343 §3: ASCII letters only).
+    friend bool operator==(const name_view& a, const name_view& b) noexcept {
+        if (a.length_ != b.length_ || a.labels_ != b.labels_) return false;
+        auto i = a.begin();
+        auto j = b.begin();
+        for (; i != a.end(); ++i, ++j) {
+            const std::string_view x = *i, y = *j;
+            if (x.size() != y.size()) return false;
+            for (std::size_t k = 0; k < x.size(); ++k)
+                if (detail::fold(static_cast<unsigned char>(x[k])) != detail::fold(static_cast<unsigned char>(y[k])))
+                    return false;
+        }
+        return true;
+    }
+
+    /// Writes the uncompressed wire form (labels then the root octet) to `out`,
+    /// which must hold wire_length() bytes. Returns the number of bytes written.
+    std::size_t copy_wire(std::byte* out) const noexcept {
+        std::size_t n = 0;
+        for (std::string_view label : *this) {
+            out[n++] = static_cast<std::byte>(label.size());
+            for (char c : label) out[n++] = static_cast<std::byte>(c);
+        }
+        out[n++] = std::byte{0};
+        return n;
+    }
+
+    /// Writes the presentation form (RFC 1035 §5.1) to `out`, an output
+    /// iterator of char: labels joined by '.', a trailing '.', specials
+    /// escaped as "\c" and bytes outside 0x21..0x7E as "\DDD". Root is ".".
+    /// At most 4 * 255 characters are written.
+    template <class Out>
+    Out write_text(Out out) const {
+        if (is_root()) {
+            *out++ = '.';
+            return out;
+        }
+        for (std::string_view label : *this) {
+            for (char ch : label) {
+                const auto c = static_cast<unsigned char>(ch);
+                if (detail::is_special(c)) {
+                    *out++ = '\\';
+                    *out++ = ch;
+                } else if (c < 0x21 || c > 0x7E) {
+                    *out++ = '\\';
+                    *out++ = static_cast<char>('0' + c / 100);
+                    *out++ = static_cast<char>('0' + (c / 10) % 10);
+                    *out++ = static_cast<char>('0' + c % 10);
+                } else {
+                    *out++ = ch;
+                }
+            }
+            *out++ = '.';
+        }
+        return out;
+    }
+
+private:
+    const std::byte* base_ = nullptr;  // nullptr means the root name
+    std::uint16_t off_ = 0;
+    std::uint8_t length_ = 1;
+    std::uint8_t labels_ = 0;
+};
+
+/// An owned, uncompressed domain name (at most 255 octets, fixed storage, no
+/// allocation). Made from presentation text or copied from a name_view; its
+/// view() feeds the builder and compares with names read from messages.
+class name_buffer {
+public:
+    /// The root name.
+    constexpr name_buffer() noexcept = default;
+
+    /// Parses presentation text (RFC 1035 §5.1): labels separated by '.',
+    /// "\c" and "\DDD" escapes, trailing '.' optional (names are always
+    /// absolute), "." or "" is the root.
+    /// Errors (layer "dns", offset = character index): malformed for an empty
+    /// label ("a..b"), a label over 63 octets, a name over 255 octets, or a
+    /// bad escape.
+    [[nodiscard]] static result<name_buffer> from_text(std::string_view text) noexcept {
+        name_buffer nb;
+        if (text == "." || text.empty()) return nb;
+        std::size_t n = 0;          // bytes written
+        std::size_t label_at = 0;   // position of the current length octet
+        std::size_t label_len = 0;
+        std::uint8_t labels = 0;
+        nb.wire_[0] = std::byte{0};
+        n = 1;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            char c = text[i];
+            if (c == '.') {
+                if (label_len == 0) return make_error(errc::malformed, layer_name, i, "empty label");
+                nb.wire_[label_at] = static_cast<std::byte>(label_len);
+                ++labels;
+                label_at = n;
+                label_len = 0;
+                if (n >= max_name_len) return make_error(errc::malformed, layer_name, i, "name longer than 255 octets");
+                nb.wire_[n++] = std::byte{0};
+                continue;
+            }
+            unsigned v = static_cast<unsigned char>(c);
+            if (c == '\\') {
+                if (i + 1 >= text.size()) return make_error(errc::malformed, layer_name, i, "dangling escape");
+                const char d = text[i + 1];
+                if (d >= '0' && d <= '9') {
+                    if (i + 3 >= text.size()) return make_error(errc::malformed, layer_name, i, "short \\DDD escape");
+                    v = 0;
+                    for (std::size_t k = 1; k <= 3; ++k) {
+                        const char e = text[i + k];
+                        if (e < '0' || e > '9') return make_error(errc::malformed, layer_name, i, "bad \\DDD escape");
+                        v = v * 10 + static_cast<unsigned>(e - '0');
+                    }
+                    if (v > 255) return make_error(errc::malformed, layer_name, i, "\\DDD escape above 255");
+                    i += 3;
+                } else {
+                    v = static_cast<unsigned char>(d);
+                    i += 1;
+                }
+            }
+            if (label_len == max_label_len) return make_error(errc::malformed, layer_name, i, "label longer than 63 octets");
+            if (n + 1 >= max_name_len) return make_error(errc::malformed, layer_name, i, "name longer than 255 octets");
+            nb.wire_[n++] = static_cast<std::byte>(v);
+            ++label_len;
+        }
+        if (label_len != 0) {
+            nb.wire_[label_at] = static_cast<std::byte>(label_len);
+            ++labels;
+            nb.wire_[n++] = std::byte{0};
+        }
+        // Text ending in '.' already has its root octet at label_at.
+        nb.length_ = static_cast<std::uint8_t>(n);
+        nb.labels_ = labels;
+        return nb;
+    }
+
+    /// Copies a name read from a message (decompressing it).
+    [[nodiscard]] static name_buffer from_view(const name_view& v) noexcept {
+        name_buffer nb;
+        nb.length_ = static_cast<std::uint8_t>(v.copy_wire(nb.wire_.data()));
+        nb.labels_ = static_cast<std::uint8_t>(v.label_count());
+        return nb;
+    }
+
+    /// A view of this name; valid while this object lives and is unchanged.
+    [[nodiscard]] name_view view() const noexcept {
+        return name_view{bytes_view{wire_.data(), length_}, 0, detail::name_scan{length_, length_, labels_}};
+    }
+    /// The uncompressed wire form (1..255 bytes).
+    [[nodiscard]] bytes_view wire() const noexcept { return {wire_.data(), length_}; }
+
+    friend bool operator==(const name_buffer& a, const name_buffer& b) noexcept { return a.view() == b.view(); }
+
+private:
+    std::array<std::byte, max_name_len> wire_{};
+    std::uint8_t length_ = 1;
+    std::uint8_t labels_ = 0;
+};
+
+}  // namespace wirekit::dns

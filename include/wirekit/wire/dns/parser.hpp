@@ -1,0 +1,255 @@
+// wirekit/wire/dns/parser.hpp — incremental, zero-copy DNS message parser.
+//
+// Layer L2 (includes core only). Source: RFC 1035 §4.1 (message format),
+// RFC 6891 §6.1.1 (OPT placement rules). Design after Go's
+// x/net/dns/dnsmessage Parser: start() reads the header, then each section is
+// walked one entry at a time. A call returns
+//   - a value (the next entry),
+//   - std::nullopt: "section done" — a normal outcome, not an error, and
+//   - an error (wire_error, layer "dns", offset into the message).
+// Nothing is allocated or copied: names and RDATA are views into the message,
+// which must outlive everything read from it.
+//
+//     auto p = dns::parser::start(msg);                 // result<parser>
+//     while (auto q = p->question()) {                  // result<optional<question>>
+//         if (!*q) break;                               // section done
+//         use((*q)->name);
+//     }
+//     while (auto rr = p->answer_header()) { ... p->rdata_as<dns::a_rdata>() ... }
+//
+// Sections may be skipped: asking for a later section first skips the rest of
+// the earlier ones (their names are still validated, RDATA is not decoded).
+#pragma once
+
+#include <cstddef>   // std::size_t
+#include <cstdint>   // fixed-width integers
+#include <optional>  // section-done outcome
+#include <type_traits>  // std::is_same_v
+#include <variant>   // std::get_if
+
+#include "wirekit/core/bytes.hpp"      // bytes_view
+#include "wirekit/core/endian.hpp"     // load_be
+#include "wirekit/core/result.hpp"     // result, make_error
+#include "wirekit/wire/dns/name.hpp"   // name_view
+#include "wirekit/wire/dns/rdata.hpp"  // rr_header, rdata, question
+#include "wirekit/wire/dns/types.hpp"  // header, section
+
+namespace wirekit::dns {
+
+/// Reads one DNS message section by section. Cheap to copy (a copy is an
+/// independent cursor over the same bytes).
+class parser {
+public:
+    /// Reads the header of `msg` (one whole DNS message) and positions the
+    /// parser at the question section.
+    /// Errors: truncated when msg is shorter than 12 bytes; bad_length (offset
+    /// 4) when the four counts need more bytes than the message has (each
+    /// question needs at least 5, each record at least 11) — this bounds the
+    /// work on hostile counts before any section is read.
+    [[nodiscard]] static result<parser> start(bytes_view msg) noexcept {
+        auto h = dns::header::parse(msg);
+        if (!h) return h.error();
+        const std::size_t need = header_len + 5u * h->qdcount +
+                                 11u * (std::size_t{h->ancount} + h->nscount + h->arcount);
+        if (need > msg.size())
+            return make_error(errc::bad_length, layer_name, 4, "section counts exceed the message size");
+        parser p;
+        p.msg_ = msg;
+        p.hdr_ = *h;
+        p.off_ = header_len;
+        p.left_ = h->qdcount;
+        return p;
+    }
+
+    /// The decoded header.
+    [[nodiscard]] const dns::header& header() const noexcept { return hdr_; }
+    /// The whole message being read.
+    [[nodiscard]] bytes_view message() const noexcept { return msg_; }
+    /// Byte offset of the next unread entry.
+    [[nodiscard]] std::size_t offset() const noexcept { return pending_ ? rd_off_ + rd_len_ : off_; }
+    /// True once every section has been read (trailing bytes, if any, are ignored).
+    [[nodiscard]] bool done() const noexcept { return sec_ == done_sec; }
+    /// EDNS parameters, once the OPT record has been read (RFC 6891 §6.1.3).
+    [[nodiscard]] const std::optional<edns_info>& edns() const noexcept { return edns_; }
+
+    /// The next question, or nullopt when the question section is done.
+    /// Errors: those of name reading (see name.hpp); truncated when QTYPE or
+    /// QCLASS is cut off.
+    [[nodiscard]] result<std::optional<dns::question>> question() noexcept {
+        if (sec_ > 0) return std::optional<dns::question>{};
+        if (left_ == 0) {
+            next_section();
+            return std::optional<dns::question>{};
+        }
+        auto n = detail::read_name(msg_, off_, msg_.size());
+        if (!n) return n.error();
+        if (msg_.size() - off_ < 4)
+            return make_error(errc::truncated, layer_name, msg_.size(), "question cut off after QNAME");
+        dns::question q;
+        q.name = *n;
+        q.type = static_cast<rr_type>(load_be<2>(msg_.data() + off_));
+        q.cls = static_cast<rr_class>(load_be<2>(msg_.data() + off_ + 2));
+        off_ += 4;
+        --left_;
+        return std::optional<dns::question>{q};
+    }
+
+    /// The next answer record's header, or nullopt when the answer section is
+    /// done. The RDATA is then read with rdata()/rdata_as<T>() or skipped by
+    /// the next call. Errors: see record_header().
+    [[nodiscard]] result<std::optional<rr_header>> answer_header() noexcept { return record_header(1); }
+    /// As answer_header(), for the authority section.
+    [[nodiscard]] result<std::optional<rr_header>> authority_header() noexcept { return record_header(2); }
+    /// As answer_header(), for the additional section.
+    [[nodiscard]] result<std::optional<rr_header>> additional_header() noexcept { return record_header(3); }
+
+    /// The next whole answer record (header and decoded RDATA), or nullopt.
+    [[nodiscard]] result<std::optional<resource>> answer() noexcept { return record(1); }
+    /// The next whole authority record, or nullopt.
+    [[nodiscard]] result<std::optional<resource>> authority() noexcept { return record(2); }
+    /// The next whole additional record, or nullopt.
+    [[nodiscard]] result<std::optional<resource>> additional() noexcept { return record(3); }
+
+    /// Decodes the RDATA of the record whose header was just read.
+    /// Errors: invalid_state when no header is pending; else decode errors
+    /// (rdata.hpp: bad_length, malformed, name errors).
+    [[nodiscard]] result<dns::rdata> rdata() noexcept {
+        if (!pending_) return make_error(errc::invalid_state, layer_name, off_, "no record header pending");
+        auto d = detail::decode_rdata(msg_, rd_type_, rd_off_, rd_len_);
+        if (!d) return d.error();
+        finish_pending();
+        return d;
+    }
+
+    /// Decodes the pending RDATA as type R (e.g. dns::a_rdata). Errors as
+    /// rdata(), plus invalid_state when the record's TYPE is not R's.
+    template <class R>
+    [[nodiscard]] result<R> rdata_as() noexcept {
+        if (!pending_) return make_error(errc::invalid_state, layer_name, off_, "no record header pending");
+        if constexpr (std::is_same_v<R, unknown_rdata>) {
+            R r{msg_.subspan(rd_off_, rd_len_)};
+            finish_pending();
+            return r;
+        } else {
+            if (rd_type_ != R::type) return make_error(errc::invalid_state, layer_name, rd_off_, "record has another TYPE");
+            auto d = rdata();
+            if (!d) return d.error();
+            return *std::get_if<R>(&*d);
+        }
+    }
+
+    /// The raw RDATA bytes of the pending record (empty if none); does not consume.
+    [[nodiscard]] bytes_view rdata_bytes() const noexcept {
+        return pending_ ? msg_.subspan(rd_off_, rd_len_) : bytes_view{};
+    }
+
+    /// Skips the rest of the question section. Errors: as question().
+    [[nodiscard]] result<void> skip_all_questions() noexcept { return skip_to(1); }
+    /// Skips the rest of the answer (and any earlier) section.
+    [[nodiscard]] result<void> skip_all_answers() noexcept { return skip_to(2); }
+    /// Skips the rest of the authority (and any earlier) section.
+    [[nodiscard]] result<void> skip_all_authorities() noexcept { return skip_to(3); }
+    /// Skips the rest of the additional (and any earlier) section.
+    [[nodiscard]] result<void> skip_all_additionals() noexcept { return skip_to(done_sec); }
+
+private:
+    static constexpr std::uint8_t done_sec = 4;
+
+    void finish_pending() noexcept {
+        if (pending_) {
+            off_ = rd_off_ + rd_len_;
+            pending_ = false;
+        }
+    }
+
+    void next_section() noexcept {
+        ++sec_;
+        switch (sec_) {
+            case 1: left_ = hdr_.ancount; break;
+            case 2: left_ = hdr_.nscount; break;
+            case 3: left_ = hdr_.arcount; break;
+            default: left_ = 0; break;
+        }
+    }
+
+    // Skips whole sections until the parser stands at section `target`.
+    result<void> skip_to(std::uint8_t target) noexcept {
+        finish_pending();
+        while (sec_ < target) {
+            if (sec_ == 0) {
+                auto q = question();
+                if (!q) return q.error();
+            } else {
+                auto h = record_header(sec_);
+                if (!h) return h.error();
+            }
+        }
+        finish_pending();
+        return {};
+    }
+
+    // Reads a record header in section s (1..3).
+    // Errors: name errors; truncated when the 10 fixed bytes or the RDATA run
+    // past the message; malformed for an OPT record outside the additional
+    // section, a second OPT record, or an OPT owner other than the root.
+    result<std::optional<rr_header>> record_header(std::uint8_t s) noexcept {
+        finish_pending();
+        if (sec_ < s) {
+            WIREKIT_TRY_VOID(skip_to(s));
+        }
+        if (sec_ > s) return std::optional<rr_header>{};
+        if (left_ == 0) {
+            next_section();
+            return std::optional<rr_header>{};
+        }
+        const std::size_t start = off_;
+        auto n = detail::read_name(msg_, off_, msg_.size());
+        if (!n) return n.error();
+        if (msg_.size() - off_ < 10)
+            return make_error(errc::truncated, layer_name, msg_.size(), "record header cut off");
+        const std::byte* p = msg_.data() + off_;
+        rr_header h;
+        h.name = *n;
+        h.type = static_cast<rr_type>(load_be<2>(p));
+        h.cls = static_cast<rr_class>(load_be<2>(p + 2));
+        h.ttl = load_be<4>(p + 4);
+        h.rdlength = load_be<2>(p + 8);
+        off_ += 10;
+        if (h.rdlength > msg_.size() - off_)
+            return make_error(errc::truncated, layer_name, msg_.size(), "RDATA runs past the end of the message");
+        if (h.type == rr_type::opt) {
+            if (s != 3) return make_error(errc::malformed, layer_name, start, "OPT record outside the additional section");
+            if (edns_) return make_error(errc::malformed, layer_name, start, "more than one OPT record");
+            if (!h.name.is_root()) return make_error(errc::malformed, layer_name, start, "OPT owner name is not the root");
+            edns_ = edns_info::from_header(h);
+        }
+        pending_ = true;
+        rd_off_ = off_;
+        rd_len_ = h.rdlength;
+        rd_type_ = h.type;
+        --left_;
+        return std::optional<rr_header>{h};
+    }
+
+    result<std::optional<resource>> record(std::uint8_t s) noexcept {
+        auto h = record_header(s);
+        if (!h) return h.error();
+        if (!*h) return std::optional<resource>{};
+        auto d = rdata();
+        if (!d) return d.error();
+        return std::optional<resource>{resource{**h, *d}};
+    }
+
+    bytes_view msg_{};
+    dns::header hdr_{};
+    std::size_t off_ = 0;
+    std::size_t rd_off_ = 0;
+    std::size_t rd_len_ = 0;
+    rr_type rd_type_ = rr_type::a;
+    std::uint16_t left_ = 0;
+    std::uint8_t sec_ = 0;  // 0 question, 1 answer, 2 authority, 3 additional, 4 done
+    bool pending_ = false;
+    std::optional<edns_info> edns_{};
+};
+
+}  // namespace wirekit::dns
