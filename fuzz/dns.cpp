@@ -1,0 +1,140 @@
+// libFuzzer target for the DNS codec (wirekit/wire/dns).
+//
+// 1. Parses the input as one DNS message, walking every section and decoding
+//    every RDATA and name (label iteration and presentation text).
+// 2. When that succeeds, rebuilds the message with the builder, re-parses it
+//    and requires the same content (header, questions, records); any builder
+//    error other than running out of space is a bug.
+// 3. Prints the message with the dig-like formatter.
+// 4. Feeds the input to the TCP deframer in pieces sized by the input itself.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <iterator>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "wirekit/wire/dns/dns.hpp"
+#include "wirekit/wire/dns/format.hpp"
+
+namespace dns = wirekit::dns;
+
+namespace {
+
+struct record {
+    int section;
+    dns::resource rr;
+};
+
+struct content {
+    dns::header hdr;
+    std::vector<dns::question> questions;
+    std::vector<record> records;
+};
+
+[[noreturn]] void bug(const char* what) {
+    fmt::print(stderr, "fuzz_dns: {}\n", what);
+    std::abort();
+}
+
+bool read_all(wirekit::bytes_view msg, content& c) {
+    auto p = dns::parser::start(msg);
+    if (!p) return false;
+    c.hdr = p->header();
+    for (;;) {
+        auto q = p->question();
+        if (!q) return false;
+        if (!*q) break;
+        // Touch every label and the text form.
+        std::size_t n = 0;
+        for (auto l : (*q)->name) n += l.size() + 1;
+        if (n + 1 != (*q)->name.wire_length()) bug("label walk disagrees with the name length");
+        c.questions.push_back(**q);
+    }
+    for (int s = 0; s < 3; ++s) {
+        for (;;) {
+            auto r = s == 0 ? p->answer() : s == 1 ? p->authority() : p->additional();
+            if (!r) return false;
+            if (!*r) break;
+            c.records.push_back({s, **r});
+        }
+    }
+    if (!p->done()) bug("parser not done after the last section");
+    return true;
+}
+
+void check_same(const content& a, const content& b) {
+    if (!(a.hdr == b.hdr)) bug("header differs after rebuild");
+    if (a.questions.size() != b.questions.size()) bug("question count differs");
+    for (std::size_t i = 0; i < a.questions.size(); ++i)
+        if (!(a.questions[i] == b.questions[i])) bug("question differs");
+    if (a.records.size() != b.records.size()) bug("record count differs");
+    for (std::size_t i = 0; i < a.records.size(); ++i) {
+        const auto& x = a.records[i];
+        const auto& y = b.records[i];
+        if (x.section != y.section || !(x.rr.header.name == y.rr.header.name) || x.rr.header.type != y.rr.header.type ||
+            x.rr.header.cls != y.rr.header.cls || x.rr.header.ttl != y.rr.header.ttl || !(x.rr.data == y.rr.data))
+            bug("record differs after rebuild");
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const wirekit::bytes_view in{reinterpret_cast<const std::byte*>(data), size};
+
+    content c;
+    if (read_all(in, c)) {
+        static std::vector<std::byte> buf(70000);
+        dns::builder b{buf, c.hdr};
+        bool ok = true;
+        auto note = [&](const wirekit::result<void>& r) {
+            if (!r) {
+                if (r.error().kind != wirekit::errc::no_space) bug("builder rejected parsed content");
+                ok = false;
+            }
+        };
+        for (const auto& q : c.questions)
+            if (ok) note(b.question(q));
+        for (const auto& r : c.records) {
+            if (!ok) break;
+            note(r.section == 0 ? b.answer(r.rr.header, r.rr.data)
+                 : r.section == 1 ? b.authority(r.rr.header, r.rr.data)
+                                  : b.additional(r.rr.header, r.rr.data));
+        }
+        if (ok) {
+            auto out = b.finish();
+            if (!out) bug("finish failed");
+            content again;
+            if (!read_all(*out, again)) bug("rebuilt message does not parse");
+            check_same(c, again);
+        }
+        fmt::memory_buffer text;
+        if (!dns::format_message(std::back_inserter(text), in)) bug("formatter failed on a parseable message");
+    } else {
+        fmt::memory_buffer text;
+        (void)dns::format_message(std::back_inserter(text), in);
+    }
+
+    // TCP deframing in pieces of 1 + (byte % 7) bytes.
+    static std::vector<std::byte> storage(65535);
+    dns::tcp_reader r{storage};
+    wirekit::bytes_view rest = in;
+    while (!rest.empty()) {
+        const std::size_t piece = 1 + std::to_integer<std::size_t>(rest[0]) % 7;
+        auto chunk = rest.first(piece < rest.size() ? piece : rest.size());
+        while (!chunk.empty()) {
+            auto s = r.feed(chunk);
+            if (!s) return 0;
+            if (s->consumed == 0) bug("tcp_reader made no progress");
+            chunk = chunk.subspan(s->consumed);
+            rest = rest.subspan(s->consumed);
+            if (s->message) {
+                content m;
+                (void)read_all(*s->message, m);
+            }
+        }
+    }
+    return 0;
+}
