@@ -158,6 +158,13 @@ inline body_outcome decode_pieces(body_framing f, const std::vector<std::string>
         }
         if (out.ended) break;
     }
+    if (!out.ended) {
+        // A body that ended exactly with the input reports `end` on the next call.
+        auto ev = d.decode(std::string_view{});
+        if (!ev) return fail(ev.error());
+        REQUIRE(ev->consumed == 0);
+        if (ev->kind == body_event_kind::end) out.ended = true;
+    }
     if (eof && !out.ended) {
         auto r = d.finish();
         if (!r) return fail(r.error());
