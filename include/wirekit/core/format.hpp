@@ -15,6 +15,7 @@
 #include <boost/hana/for_each.hpp>  // iterate the layout's fields
 
 #include <cstddef>      // std::byte
+#include <algorithm>    // std::copy of the formatted buffer
 #include <type_traits>  // type classification of field values
 
 #include "address.hpp"  // address types
@@ -94,20 +95,45 @@ struct fmt::formatter<wirekit::ipv6_address> : fmt::formatter<std::string_view> 
 };
 
 namespace wirekit::detail {
-/// Prints one field value: integers in decimal, enums as their number unless
-/// fmt can print them, byte arrays through their formatter or in hex.
-template <class T, class Out>
-Out format_field_value(Out out, const T& v) {
-    if constexpr (std::is_same_v<T, bool>) return fmt::format_to(out, "{}", v ? 1 : 0);
-    else if constexpr (fmt::is_formattable<T>::value && !std::is_enum_v<T>) return fmt::format_to(out, "{}", v);
-    else if constexpr (std::is_enum_v<T>) {
-        if constexpr (fmt::is_formattable<T>::value) return fmt::format_to(out, "{}", v);
-        else return fmt::format_to(out, "{}", static_cast<std::underlying_type_t<T>>(v));
+/// Appends the separator and "name=" (or "\n  name: " in tree form).
+/// Non-template, so every layout shares one compiled copy.
+inline void format_field_name(fmt::memory_buffer& buf, std::string_view name, bool tree, bool first) {
+    if (tree) {
+        buf.append(std::string_view("\n  "));
+        buf.append(name);
+        buf.append(std::string_view(": "));
+    } else {
+        if (!first) buf.push_back(' ');
+        buf.append(name);
+        buf.push_back('=');
+    }
+}
+/// Appends an integer field value in decimal.
+inline void format_field_uint(fmt::memory_buffer& buf, std::uint64_t v) {
+    fmt::format_to(fmt::appender(buf), "{}", v);
+}
+/// Appends raw bytes as 0x-prefixed hex.
+inline void format_field_hex(fmt::memory_buffer& buf, const std::byte* p, std::size_t n) {
+    buf.append(std::string_view("0x"));
+    for (std::size_t i = 0; i < n; ++i) fmt::format_to(fmt::appender(buf), "{:02x}", std::to_integer<unsigned>(p[i]));
+}
+
+/// Appends one field value: integers, bools and enums as numbers (enums by
+/// their own formatter when fmt has one), byte arrays by their formatter or
+/// in hex.
+template <class T>
+void format_field_value(fmt::memory_buffer& buf, const T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+        buf.push_back(v ? '1' : '0');
+    } else if constexpr (fmt::is_formattable<T>::value && !std::is_integral_v<T>) {
+        fmt::format_to(fmt::appender(buf), "{}", v);
+    } else if constexpr (std::is_enum_v<T>) {
+        format_field_uint(buf, static_cast<std::uint64_t>(static_cast<std::underlying_type_t<T>>(v)));
+    } else if constexpr (std::is_integral_v<T>) {
+        format_field_uint(buf, static_cast<std::uint64_t>(v));
     } else {
         auto raw = std::bit_cast<std::array<std::byte, sizeof(T)>>(v);
-        out = fmt::format_to(out, "0x");
-        for (auto b : raw) out = fmt::format_to(out, "{:02x}", unsigned(b));
-        return out;
+        format_field_hex(buf, raw.data(), raw.size());
     }
 }
 }  // namespace wirekit::detail
@@ -141,18 +167,25 @@ struct fmt::formatter<V, char, std::enable_if_t<wirekit::detail::generic_formatt
     }
     template <class Ctx>
     auto format(const V& v, Ctx& ctx) const {
-        auto out = ctx.out();
-        if (tree) out = fmt::format_to(out, "{} ({} bytes)", L::name, v.header_length());
-        else out = fmt::format_to(out, "{}{{", L::name);
+        // Fields are appended through non-template helpers into one buffer,
+        // so each layout instantiates only the per-field reads.
+        fmt::memory_buffer buf;
+        buf.append(L::name);
+        if (tree) {
+            buf.append(std::string_view(" ("));
+            wirekit::detail::format_field_uint(buf, v.header_length());
+            buf.append(std::string_view(" bytes)"));
+        } else {
+            buf.push_back('{');
+        }
         bool first = true;
         boost::hana::for_each(L::fields, [&](auto t) {
             using P = typename decltype(t)::type;
-            if (tree) out = fmt::format_to(out, "\n  {}: ", P::name.view());
-            else out = fmt::format_to(out, "{}{}=", first ? "" : " ", P::name.view());
-            out = wirekit::detail::format_field_value(out, v.template get<P::name>());
+            wirekit::detail::format_field_name(buf, P::name.view(), tree, first);
+            wirekit::detail::format_field_value(buf, v.template get<P::name>());
             first = false;
         });
-        if (!tree) out = fmt::format_to(out, "}}");
-        return out;
+        if (!tree) buf.push_back('}');
+        return std::copy(buf.begin(), buf.end(), ctx.out());
     }
 };

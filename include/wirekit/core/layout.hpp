@@ -185,12 +185,22 @@ constexpr bool names_unique(const std::array<std::string_view, N>& names) {
     return true;
 }
 
+/// Index -> type lookup by overload resolution: O(1) instantiations per
+/// access, where walking a tuple would be O(N).
+template <std::size_t I, class T>
+struct indexed {};
+template <class... Ts>
+struct index_table : Ts... {};
+template <std::size_t I, class T>
+T select_indexed(indexed<I, T>);  // declared only: used in decltype
+
 template <class Seq, class... Fs>
 struct place_all;
 template <std::size_t... I, class... Fs>
 struct place_all<std::index_sequence<I...>, Fs...> {
     static constexpr auto offsets = bit_offsets<Fs...>();
     using type = hana::tuple<hana::type<placed_field<Fs, offsets[I]>>...>;
+    using table = index_table<indexed<I, placed_field<Fs, offsets[I]>>...>;
 };
 
 inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
@@ -204,6 +214,8 @@ struct layout {
     /// The placed fields, as a hana::tuple of hana::type<placed_field<...>>.
     using fields_type = typename detail::place_all<std::index_sequence_for<Fs...>, Fs...>::type;
     static constexpr fields_type fields{};
+    /// Index -> placed_field table used by field_of (cheaper than hana::at_c).
+    using field_table = typename detail::place_all<std::index_sequence_for<Fs...>, Fs...>::table;
 
     static constexpr std::size_t field_count = sizeof...(Fs);
     /// Field names in declaration order.
@@ -248,7 +260,7 @@ constexpr std::size_t checked_index() {
 /// The placed_field type of the field called `Name` in layout `L`.
 /// A missing name fails to compile with "no field with this name".
 template <layout_type L, fixed_string Name>
-using field_of = typename decltype(+hana::at_c<detail::checked_index<L, Name>()>(L::fields))::type;
+using field_of = decltype(detail::select_indexed<detail::checked_index<L, Name>()>(typename L::field_table{}));
 
 // ---------------------------------------------------------------------------
 // Length expressions: the size of a variable tail, computed from fields.
