@@ -22,7 +22,7 @@ constexpr std::array<std::byte, sizeof...(T)> bytes_of(T... v) {
 
 constexpr internet_checksum_path all_paths[] = {
     internet_checksum_path::automatic, internet_checksum_path::portable,
-    internet_checksum_path::avx2, internet_checksum_path::avx512};
+    internet_checksum_path::avx2, internet_checksum_path::avx512, internet_checksum_path::avx512_vnni};
 
 std::vector<std::byte> random_bytes(std::size_t n, std::uint64_t seed) {
     std::mt19937_64 rng(seed);

@@ -27,6 +27,7 @@ struct cpu_features {
     bool avx2 = false;        ///< AVX2, with OS support for YMM state
     bool avx512bw = false;    ///< AVX-512 F+BW+VL, with OS support for ZMM state
     bool vpclmulqdq = false;  ///< VPCLMULQDQ on 512-bit vectors (implies avx512bw)
+    bool avx512vnni = false;  ///< AVX512_VNNI byte dot products (implies avx512bw)
 };
 
 namespace detail {
@@ -59,6 +60,7 @@ inline cpu_features detect_cpu_features() noexcept {
         const bool f512 = (b >> 16) & 1u, bw = (b >> 30) & 1u, vl = (b >> 31) & 1u;
         f.avx512bw = f.avx2 && zmm_os && f512 && bw && vl;
         f.vpclmulqdq = f.avx512bw && f.pclmul && ((c >> 10) & 1u);
+        f.avx512vnni = f.avx512bw && ((c >> 11) & 1u);
     }
 #endif
     return f;
