@@ -264,6 +264,12 @@ private:
         for (;;) {
             if (i >= opt_.max_head && i < n) return fail(errc::limit_exceeded, i, "head exceeds max_head");
             switch (st_) {
+                case st::req_lead_lf:
+                    if (i >= n) goto need_more;
+                    if (p[i] != '\n') return fail(errc::malformed, i, "bare CR");
+                    ++i;
+                    st_ = st::req_lead;
+                    [[fallthrough]];
                 case st::req_lead: {
                     if (i >= n) goto need_more;
                     if (i >= opt_.max_head) return fail(errc::limit_exceeded, i, "head exceeds max_head");
@@ -276,15 +282,8 @@ private:
                     }
                     tok_ = line_start_ = i;
                     st_ = st::req_method;
-                    break;
+                    [[fallthrough]];
                 }
-                case st::req_lead_lf:
-                    if (i >= n) goto need_more;
-                    if (p[i] != '\n') return fail(errc::malformed, i, "bare CR");
-                    ++i;
-                    st_ = st::req_lead;
-                    break;
-
                 case st::req_method: {
                     const std::size_t lim = limit_end(n, opt_.max_start_line);
                     i = scan_token_chars(p, i, lim);
@@ -298,7 +297,7 @@ private:
                     a_len_ = static_cast<std::uint32_t>(i - tok_);
                     tok_ = ++i;
                     st_ = st::req_target;
-                    break;
+                    [[fallthrough]];
                 }
                 case st::req_target: {
                     const std::size_t lim = limit_end(n, opt_.max_start_line);
@@ -319,13 +318,23 @@ private:
                     tok_ = ++i;
                     vi_ = 0;
                     st_ = st::req_version;
-                    break;
+                    [[fallthrough]];
                 }
                 case st::req_version:
                 case st::res_version: {
                     // "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3).
+                    if (vi_ == 0 && i + 8 <= n && i + 8 <= line_start_ + opt_.max_start_line &&
+                        i + 8 <= opt_.max_head && p[i] == 'H' &&
+                        p[i + 1] == 'T' && p[i + 2] == 'T' && p[i + 3] == 'P' && p[i + 4] == '/' &&
+                        p[i + 5] >= '0' && p[i + 5] <= '9' && p[i + 6] == '.' && p[i + 7] >= '0' && p[i + 7] <= '9') {
+                        version_.major = p[i + 5] - '0';
+                        version_.minor = p[i + 7] - '0';
+                        vi_ = 8;
+                        i += 8;
+                    }
                     while (vi_ < 8) {
                         if (i >= n) goto need_more;
+                        if (i >= opt_.max_head) return fail(errc::limit_exceeded, i, "head exceeds max_head");
                         if (i >= line_start_ + opt_.max_start_line)
                             return fail(errc::limit_exceeded, i, "start line exceeds max_start_line");
                         const char c = p[i];
@@ -342,9 +351,14 @@ private:
                     if (version_.major != 1)
                         return fail(errc::unsupported, i - 3, "HTTP major version is not 1");
                     if (i >= n) goto need_more;
+                    if (i >= opt_.max_head) return fail(errc::limit_exceeded, i, "head exceeds max_head");
                     if (st_ == st::req_version) {
                         // The request-line ends right after the version.
-                        if (p[i] == '\r') { ++i; st_ = st::line_lf; break; }
+                        if (p[i] == '\r') {
+                            ++i;
+                            st_ = st::line_lf;
+                            goto line_lf;
+                        }
                         if (p[i] == '\n') {
                             if (!bare_lf_ok()) return fail(errc::malformed, i, "bare LF");
                             ++i;
@@ -363,6 +377,7 @@ private:
                 case st::res_status: {
                     while (vi_ < 3) {
                         if (i >= n) goto need_more;
+                        if (i >= opt_.max_head) return fail(errc::limit_exceeded, i, "head exceeds max_head");
                         if (i >= line_start_ + opt_.max_start_line)
                             return fail(errc::limit_exceeded, i, "start line exceeds max_start_line");
                         const char c = p[i];
@@ -374,6 +389,7 @@ private:
                     if (status_ < 100 || status_ > 599)
                         return fail(errc::malformed, i - 3, "status-code outside 100..599");
                     if (i >= n) goto need_more;
+                    if (i >= opt_.max_head) return fail(errc::limit_exceeded, i, "head exceeds max_head");
                     if (p[i] != ' ') {
                         if (p[i] >= '0' && p[i] <= '9') return fail(errc::malformed, i, "status-code is not 3 digits");
                         return fail(errc::malformed, i, "expected SP after status-code");
@@ -396,7 +412,11 @@ private:
                     }
                     b_off_ = static_cast<std::uint32_t>(tok_);
                     b_len_ = static_cast<std::uint32_t>(i - tok_);
-                    if (p[i] == '\r') { ++i; st_ = st::line_lf; break; }
+                    if (p[i] == '\r') {
+                        ++i;
+                        st_ = st::line_lf;
+                        goto line_lf;
+                    }
                     if (p[i] == '\n') {
                         if (!bare_lf_ok()) return fail(errc::malformed, i, "bare LF");
                         ++i;
@@ -407,12 +427,14 @@ private:
                     return fail(errc::malformed, i, "control character in reason-phrase");
                 }
                 case st::line_lf:
+                line_lf:
                     if (i >= n) goto need_more;
+                    if (i >= opt_.max_head) return fail(errc::limit_exceeded, i, "head exceeds max_head");
                     if (p[i] != '\n') return fail(errc::malformed, i, "bare CR");
                     ++i;
                     line_start_ = i;
                     st_ = st::f_line_start;
-                    break;
+                    [[fallthrough]];
 
                 case st::f_line_start: {
                     if (i >= n) goto need_more;
@@ -435,7 +457,7 @@ private:
                         return fail(errc::limit_exceeded, i, "more field lines than the caller's limit");
                     tok_ = line_start_ = i;
                     st_ = st::f_name;
-                    break;
+                    [[fallthrough]];
                 }
                 case st::f_name: {
                     const std::size_t lim = limit_end(n, opt_.max_field_line);
@@ -456,7 +478,7 @@ private:
                     name_len_ = i - tok_;
                     ++i;
                     st_ = st::f_ows;
-                    break;
+                    [[fallthrough]];
                 }
                 case st::f_ows: {
                     const std::size_t lim = limit_end(n, opt_.max_field_line);
@@ -467,7 +489,7 @@ private:
                     }
                     value_off_ = value_end_ = i;
                     st_ = st::f_value;
-                    break;
+                    [[fallthrough]];
                 }
                 case st::f_value: {
                     const std::size_t lim = limit_end(n, opt_.max_field_line);
@@ -488,7 +510,18 @@ private:
                         goto need_more;
                     }
                     const char c = p[i];
-                    if (c == '\r') { ++i; st_ = st::f_value_lf; break; }
+                    if (c == '\r') {
+                        if (i + 1 < n && i + 1 < opt_.max_head && p[i + 1] == '\n') {  // the common CRLF, without a state change
+                            i += 2;
+                            record_field();
+                            line_start_ = i;
+                            st_ = st::f_line_start;
+                            break;
+                        }
+                        ++i;
+                        st_ = st::f_value_lf;
+                        break;
+                    }
                     if (c == '\n') {
                         if (!bare_lf_ok()) return fail(errc::malformed, i, "bare LF");
                         ++i;
