@@ -41,83 +41,86 @@ struct name_scan {
     std::uint8_t labels = 0;  ///< number of non-root labels (0..127)
 };
 
+/// Records a failure in `err` and returns false. Kept out of line and cold so
+/// that the success paths of the decoders stay small.
+[[gnu::cold, gnu::noinline]] inline bool fail(wire_error& err, errc kind, std::size_t offset,
+                                              std::string_view what) noexcept {
+    err = make_error(kind, layer_name, offset, what);
+    return false;
+}
+
 /// Validates the (possibly compressed) name starting at `off` in `msg`.
 /// Its in-place bytes (before any pointer is followed) must end by `limit`
 /// (<= msg.size()); pointer targets may be anywhere before (see file comment).
-/// Errors (all layer "dns"):
+/// On success fills `out` and returns true; otherwise fills `err` (layer "dns"):
 ///  - truncated at the offset of the first missing byte (in-place part ends
 ///    at `limit == msg.size()`, or a pointer target runs off the message);
 ///  - bad_length "name extends past RDATA" when `limit < msg.size()`;
 ///  - malformed at the offending byte: reserved label type, pointer past the
 ///    end, pointer to itself, pointer loop, forward pointer, name > 255 octets;
 ///  - limit_exceeded when more than max_pointer_hops pointers are followed.
-[[nodiscard]] inline result<name_scan> scan_name(bytes_view msg, std::size_t off, std::size_t limit) noexcept {
+[[nodiscard]] inline bool scan_name_into(bytes_view msg, std::size_t off, std::size_t limit, name_scan& out,
+                                         wire_error& err) noexcept {
     const std::size_t size = msg.size();
     const std::byte* m = msg.data();
     std::size_t pos = off;
     std::size_t seg_start = off;  // first byte of the current run of labels
     std::size_t bound = limit;    // in-place bytes are bounded by limit, later runs by size
     std::size_t in_place_end = 0;
-    bool jumped = false;
     std::size_t hops = 0;
     std::size_t length = 0;
     std::size_t labels = 0;
     for (;;) {
-        if (pos >= bound) {
-            if (bound < size) return make_error(errc::bad_length, layer_name, pos, "name extends past RDATA");
-            return make_error(errc::truncated, layer_name, pos, "name runs past the end of the message");
+        if (pos >= bound) [[unlikely]] {
+            if (bound < size) return fail(err, errc::bad_length, pos, "name extends past RDATA");
+            return fail(err, errc::truncated, pos, "name runs past the end of the message");
         }
         const auto b = std::to_integer<std::uint8_t>(m[pos]);
-        switch (b & 0xC0u) {
-            case 0xC0u: {
-                if (pos + 1 >= bound) {
-                    if (bound < size)
-                        return make_error(errc::bad_length, layer_name, pos + 1, "name extends past RDATA");
-                    return make_error(errc::truncated, layer_name, pos + 1, "compression pointer cut off");
-                }
-                const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(m[pos + 1]);
-                if (target >= size)
-                    return make_error(errc::malformed, layer_name, pos, "compression pointer past end of message");
-                if (target == pos)
-                    return make_error(errc::malformed, layer_name, pos, "compression pointer to itself");
-                if (target > pos)
-                    return make_error(errc::malformed, layer_name, pos, "forward compression pointer");
-                if (target >= seg_start)
-                    return make_error(errc::malformed, layer_name, pos, "compression pointer loop");
-                if (++hops > max_pointer_hops)
-                    return make_error(errc::limit_exceeded, layer_name, pos, "too many compression pointers");
-                if (!jumped) {
-                    in_place_end = pos + 2;
-                    jumped = true;
-                }
-                pos = seg_start = target;
-                bound = size;
-                break;
-            }
-            case 0x40u:
-            case 0x80u:
-                return make_error(errc::malformed, layer_name, pos, "reserved label type");
-            default: {
-                if (b == 0) {
-                    length += 1;
-                    if (!jumped) in_place_end = pos + 1;
-                    return name_scan{in_place_end, static_cast<std::uint8_t>(length),
-                                     static_cast<std::uint8_t>(labels)};
-                }
-                length += 1u + b;
-                if (length + 1 > max_name_len)
-                    return make_error(errc::malformed, layer_name, pos, "name longer than 255 octets");
-                if (pos + 1 + b > bound) {
-                    if (bound < size)
-                        return make_error(errc::bad_length, layer_name, bound, "name extends past RDATA");
-                    return make_error(errc::truncated, layer_name, size, "label runs past the end of the message");
-                }
-                ++labels;
-                pos += 1u + b;
-                break;
-            }
+        if (b == 0) {
+            out.end = hops ? in_place_end : pos + 1;
+            out.length = static_cast<std::uint8_t>(length + 1);
+            out.labels = static_cast<std::uint8_t>(labels);
+            return true;
         }
+        if (b < 0x40) [[likely]] {
+            length += 1u + b;
+            if (length + 1 > max_name_len) [[unlikely]]
+                return fail(err, errc::malformed, pos, "name longer than 255 octets");
+            if (pos + 1 + b > bound) [[unlikely]] {
+                if (bound < size) return fail(err, errc::bad_length, bound, "name extends past RDATA");
+                return fail(err, errc::truncated, size, "label runs past the end of the message");
+            }
+            ++labels;
+            pos += 1u + b;
+            continue;
+        }
+        if (b < 0xC0) [[unlikely]]
+            return fail(err, errc::malformed, pos, "reserved label type");
+        if (pos + 1 >= bound) [[unlikely]] {
+            if (bound < size) return fail(err, errc::bad_length, pos + 1, "name extends past RDATA");
+            return fail(err, errc::truncated, pos + 1, "compression pointer cut off");
+        }
+        const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(m[pos + 1]);
+        if (target >= seg_start) [[unlikely]] {
+            if (target >= size) return fail(err, errc::malformed, pos, "compression pointer past end of message");
+            if (target == pos) return fail(err, errc::malformed, pos, "compression pointer to itself");
+            if (target > pos) return fail(err, errc::malformed, pos, "forward compression pointer");
+            return fail(err, errc::malformed, pos, "compression pointer loop");
+        }
+        if (hops == 0) in_place_end = pos + 2;
+        if (++hops > max_pointer_hops) [[unlikely]]
+            return fail(err, errc::limit_exceeded, pos, "too many compression pointers");
+        pos = seg_start = target;
+        bound = size;
     }
+}
+
+/// scan_name_into as a result: the name_scan, or the error described there.
+[[nodiscard]] inline result<name_scan> scan_name(bytes_view msg, std::size_t off, std::size_t limit) noexcept {
+    name_scan s;
+    wire_error e;
+    if (!scan_name_into(msg, off, limit, s, e)) return e;
+    return s;
 }
 
 /// ASCII case folding for name comparison (RFC 4343 §3: only A-Z fold).

@@ -25,6 +25,7 @@
 #include <cstdint>   // fixed-width integers
 #include <optional>  // section-done outcome
 #include <type_traits>  // std::is_same_v
+#include <utility>      // std::move, std::in_place
 #include <variant>   // std::get_if
 
 #include "wirekit/core/bytes.hpp"      // bytes_view
@@ -76,21 +77,11 @@ public:
     /// Errors: those of name reading (see name.hpp); truncated when QTYPE or
     /// QCLASS is cut off.
     [[nodiscard]] result<std::optional<dns::question>> question() noexcept {
-        if (sec_ > 0) return std::optional<dns::question>{};
-        if (left_ == 0) {
-            next_section();
-            return std::optional<dns::question>{};
-        }
-        auto n = detail::read_name(msg_, off_, msg_.size());
-        if (!n) return n.error();
-        if (msg_.size() - off_ < 4)
-            return make_error(errc::truncated, layer_name, msg_.size(), "question cut off after QNAME");
         dns::question q;
-        q.name = *n;
-        q.type = static_cast<rr_type>(load_be<2>(msg_.data() + off_));
-        q.cls = static_cast<rr_class>(load_be<2>(msg_.data() + off_ + 2));
-        off_ += 4;
-        --left_;
+        wire_error e;
+        const int r = question_into(q, e);
+        if (r < 0) return e;
+        if (r == 0) return std::optional<dns::question>{};
         return std::optional<dns::question>{q};
     }
 
@@ -114,10 +105,9 @@ public:
     /// Errors: invalid_state when no header is pending; else decode errors
     /// (rdata.hpp: bad_length, malformed, name errors).
     [[nodiscard]] result<dns::rdata> rdata() noexcept {
-        if (!pending_) return make_error(errc::invalid_state, layer_name, off_, "no record header pending");
-        auto d = detail::decode_rdata(msg_, rd_type_, rd_off_, rd_len_);
-        if (!d) return d.error();
-        finish_pending();
+        dns::rdata d;
+        wire_error e;
+        if (!rdata_into(d, e)) return e;
         return d;
     }
 
@@ -152,8 +142,44 @@ public:
     /// Skips the rest of the additional (and any earlier) section.
     [[nodiscard]] result<void> skip_all_additionals() noexcept { return skip_to(done_sec); }
 
+    // -- Out-parameter forms --------------------------------------------------
+    // The calls above are thin wrappers over these. They write into storage
+    // the caller keeps (so a loop reuses one object), report the outcome as a
+    // small enum and fill `err` only on failure. Same semantics and errors.
+
+    /// Outcome of the out-parameter calls.
+    enum class outcome : std::uint8_t {
+        entry,         ///< the next entry was written to the out-parameter
+        section_done,  ///< no more entries in that section (not an error)
+        error,         ///< `err` holds the failure
+    };
+
+    /// As question(), into `q`.
+    [[nodiscard]] outcome next_question(dns::question& q, wire_error& err) noexcept {
+        return to_outcome(question_into(q, err));
+    }
+    /// As answer_header()/authority_header()/additional_header() for `s`
+    /// (section::question is invalid_state), into `h`.
+    [[nodiscard]] outcome next_header(section s, rr_header& h, wire_error& err) noexcept {
+        if (s == section::question) {
+            detail::fail(err, errc::invalid_state, offset(), "records are not in the question section");
+            return outcome::error;
+        }
+        return to_outcome(header_into(static_cast<std::uint8_t>(s), h, err));
+    }
+    /// As answer()/authority()/additional() for `s`, into `r`.
+    [[nodiscard]] outcome next_record(section s, resource& r, wire_error& err) noexcept {
+        const outcome o = next_header(s, r.header, err);
+        if (o != outcome::entry) return o;
+        return rdata_into(r.data, err) ? outcome::entry : outcome::error;
+    }
+
 private:
     static constexpr std::uint8_t done_sec = 4;
+
+    static constexpr outcome to_outcome(int r) noexcept {
+        return r > 0 ? outcome::entry : r == 0 ? outcome::section_done : outcome::error;
+    }
 
     void finish_pending() noexcept {
         if (pending_) {
@@ -172,72 +198,118 @@ private:
         }
     }
 
+    // 1 = a question in `q`, 0 = section done, -1 = error in `err`.
+    int question_into(dns::question& q, wire_error& err) noexcept {
+        if (sec_ > 0) return 0;
+        if (left_ == 0) {
+            next_section();
+            return 0;
+        }
+        if (!detail::read_name_into(msg_, off_, msg_.size(), q.name, err)) return -1;
+        if (msg_.size() - off_ < 4) {
+            detail::fail(err, errc::truncated, msg_.size(), "question cut off after QNAME");
+            return -1;
+        }
+        q.type = static_cast<rr_type>(load_be<2>(msg_.data() + off_));
+        q.cls = static_cast<rr_class>(load_be<2>(msg_.data() + off_ + 2));
+        off_ += 4;
+        --left_;
+        return 1;
+    }
+
+    bool rdata_into(dns::rdata& d, wire_error& err) noexcept {
+        if (!pending_) return detail::fail(err, errc::invalid_state, off_, "no record header pending");
+        if (!detail::decode_rdata_into(msg_, rd_type_, rd_off_, rd_len_, d, err)) return false;
+        finish_pending();
+        return true;
+    }
+
     // Skips whole sections until the parser stands at section `target`.
-    result<void> skip_to(std::uint8_t target) noexcept {
+    bool skip_to(std::uint8_t target, wire_error& err) noexcept {
         finish_pending();
         while (sec_ < target) {
             if (sec_ == 0) {
-                auto q = question();
-                if (!q) return q.error();
+                dns::question q;
+                if (question_into(q, err) < 0) return false;
             } else {
-                auto h = record_header(sec_);
-                if (!h) return h.error();
+                rr_header h;
+                if (header_into(sec_, h, err) < 0) return false;
             }
         }
         finish_pending();
+        return true;
+    }
+    result<void> skip_to(std::uint8_t target) noexcept {
+        wire_error e;
+        if (!skip_to(target, e)) return e;
         return {};
     }
 
-    // Reads a record header in section s (1..3).
+    // Reads a record header in section s (1..3): 1 = header in `h`, 0 =
+    // section done, -1 = error in `err`.
     // Errors: name errors; truncated when the 10 fixed bytes or the RDATA run
     // past the message; malformed for an OPT record outside the additional
     // section, a second OPT record, or an OPT owner other than the root.
-    result<std::optional<rr_header>> record_header(std::uint8_t s) noexcept {
+    int header_into(std::uint8_t s, rr_header& h, wire_error& err) noexcept {
         finish_pending();
-        if (sec_ < s) {
-            WIREKIT_TRY_VOID(skip_to(s));
-        }
-        if (sec_ > s) return std::optional<rr_header>{};
+        if (sec_ < s && !skip_to(s, err)) return -1;
+        if (sec_ > s) return 0;
         if (left_ == 0) {
             next_section();
-            return std::optional<rr_header>{};
+            return 0;
         }
         const std::size_t start = off_;
-        auto n = detail::read_name(msg_, off_, msg_.size());
-        if (!n) return n.error();
-        if (msg_.size() - off_ < 10)
-            return make_error(errc::truncated, layer_name, msg_.size(), "record header cut off");
+        if (!detail::read_name_into(msg_, off_, msg_.size(), h.name, err)) return -1;
+        if (msg_.size() - off_ < 10) {
+            detail::fail(err, errc::truncated, msg_.size(), "record header cut off");
+            return -1;
+        }
         const std::byte* p = msg_.data() + off_;
-        rr_header h;
-        h.name = *n;
         h.type = static_cast<rr_type>(load_be<2>(p));
         h.cls = static_cast<rr_class>(load_be<2>(p + 2));
         h.ttl = load_be<4>(p + 4);
         h.rdlength = load_be<2>(p + 8);
         off_ += 10;
-        if (h.rdlength > msg_.size() - off_)
-            return make_error(errc::truncated, layer_name, msg_.size(), "RDATA runs past the end of the message");
-        if (h.type == rr_type::opt) {
-            if (s != 3) return make_error(errc::malformed, layer_name, start, "OPT record outside the additional section");
-            if (edns_) return make_error(errc::malformed, layer_name, start, "more than one OPT record");
-            if (!h.name.is_root()) return make_error(errc::malformed, layer_name, start, "OPT owner name is not the root");
-            edns_ = edns_info::from_header(h);
+        if (h.rdlength > msg_.size() - off_) {
+            detail::fail(err, errc::truncated, msg_.size(), "RDATA runs past the end of the message");
+            return -1;
+        }
+        if (h.type == rr_type::opt) [[unlikely]] {
+            if (!check_opt(s, h, start, err)) return -1;
         }
         pending_ = true;
         rd_off_ = off_;
         rd_len_ = h.rdlength;
         rd_type_ = h.type;
         --left_;
+        return 1;
+    }
+
+    bool check_opt(std::uint8_t s, const rr_header& h, std::size_t start, wire_error& err) noexcept {
+        if (s != 3) return detail::fail(err, errc::malformed, start, "OPT record outside the additional section");
+        if (edns_) return detail::fail(err, errc::malformed, start, "more than one OPT record");
+        if (!h.name.is_root()) return detail::fail(err, errc::malformed, start, "OPT owner name is not the root");
+        edns_ = edns_info::from_header(h);
+        return true;
+    }
+
+    result<std::optional<rr_header>> record_header(std::uint8_t s) noexcept {
+        rr_header h;
+        wire_error e;
+        const int r = header_into(s, h, e);
+        if (r < 0) return e;
+        if (r == 0) return std::optional<rr_header>{};
         return std::optional<rr_header>{h};
     }
 
     result<std::optional<resource>> record(std::uint8_t s) noexcept {
-        auto h = record_header(s);
-        if (!h) return h.error();
-        if (!*h) return std::optional<resource>{};
-        auto d = rdata();
-        if (!d) return d.error();
-        return std::optional<resource>{resource{**h, *d}};
+        std::optional<resource> out{std::in_place};
+        wire_error e;
+        const int r = header_into(s, out->header, e);
+        if (r < 0) return e;
+        if (r == 0) return std::optional<resource>{};
+        if (!rdata_into(out->data, e)) return e;
+        return out;
     }
 
     bytes_view msg_{};

@@ -17,6 +17,7 @@
 #include <array>        // addresses
 #include <cstddef>      // std::byte, std::size_t
 #include <cstdint>      // fixed-width integers
+#include <cstring>      // std::memcpy
 #include <iterator>     // std::forward_iterator_tag
 #include <string_view>  // character-strings, CAA tag
 #include <type_traits>  // std::remove_cvref_t
@@ -281,134 +282,147 @@ struct edns_info {
 
 namespace detail {
 
-/// Reads a name at `off` whose in-place bytes must end by `limit`; returns
-/// the view and advances `off` past the in-place bytes.
+/// Reads a name at `off` whose in-place bytes must end by `limit` into `out`
+/// and advances `off` past the in-place bytes; on failure fills `err`.
+[[nodiscard]] inline bool read_name_into(bytes_view msg, std::size_t& off, std::size_t limit, name_view& out,
+                                         wire_error& err) noexcept {
+    name_scan s;
+    if (!scan_name_into(msg, off, limit, s, err)) return false;
+    out = name_view{msg, off, s};
+    off = s.end;
+    return true;
+}
+
+/// read_name_into as a result.
 [[nodiscard]] inline result<name_view> read_name(bytes_view msg, std::size_t& off, std::size_t limit) noexcept {
-    auto s = scan_name(msg, off, limit);
-    if (!s) return s.error();
-    name_view v{msg, off, *s};
-    off = s->end;
+    name_view v;
+    wire_error e;
+    if (!read_name_into(msg, off, limit, v, e)) return e;
     return v;
 }
 
 /// Decodes the RDATA of type `t` at [off, off+len) of `msg` (the caller has
-/// checked that range lies inside msg). Names inside may point anywhere
-/// before them in the message.
+/// checked that range lies inside msg) into `out`; on failure fills `err`.
+/// Names inside may point anywhere before them in the message.
 /// Errors: bad_length when fixed-size data has the wrong RDLENGTH or a field
 /// overruns/underfills RDATA; malformed for bad names or CAA tags.
-[[nodiscard]] inline result<rdata> decode_rdata(bytes_view msg, rr_type t, std::size_t off, std::size_t len) noexcept {
+[[nodiscard]] inline bool decode_rdata_into(bytes_view msg, rr_type t, std::size_t off, std::size_t len, rdata& out,
+                                            wire_error& err) noexcept {
     const std::size_t end = off + len;
     const std::byte* p = msg.data() + off;
-    auto exact = [&](std::size_t at, const char* what) -> result<void> {
-        if (at != end) return make_error(errc::bad_length, layer_name, at, what);
-        return {};
-    };
     switch (t) {
         case rr_type::a: {
-            if (len != 4) return make_error(errc::bad_length, layer_name, off, "A RDATA is not 4 bytes");
-            a_rdata r;
-            for (std::size_t i = 0; i < 4; ++i) r.address[i] = std::to_integer<std::uint8_t>(p[i]);
-            return rdata{r};
+            if (len != 4) return fail(err, errc::bad_length, off, "A RDATA is not 4 bytes");
+            auto& r = out.emplace<a_rdata>();
+            std::memcpy(r.address.data(), p, 4);
+            return true;
         }
         case rr_type::aaaa: {
-            if (len != 16) return make_error(errc::bad_length, layer_name, off, "AAAA RDATA is not 16 bytes");
-            aaaa_rdata r;
-            for (std::size_t i = 0; i < 16; ++i) r.address[i] = std::to_integer<std::uint8_t>(p[i]);
-            return rdata{r};
+            if (len != 16) return fail(err, errc::bad_length, off, "AAAA RDATA is not 16 bytes");
+            auto& r = out.emplace<aaaa_rdata>();
+            std::memcpy(r.address.data(), p, 16);
+            return true;
         }
         case rr_type::ns:
         case rr_type::cname:
         case rr_type::ptr: {
             std::size_t at = off;
-            auto n = read_name(msg, at, end);
-            if (!n) return n.error();
-            WIREKIT_TRY_VOID(exact(at, "bytes after the name in RDATA"));
-            if (t == rr_type::ns) return rdata{ns_rdata{*n}};
-            if (t == rr_type::cname) return rdata{cname_rdata{*n}};
-            return rdata{ptr_rdata{*n}};
+            name_view n;
+            if (!read_name_into(msg, at, end, n, err)) return false;
+            if (at != end) return fail(err, errc::bad_length, at, "bytes after the name in RDATA");
+            if (t == rr_type::ns) out.emplace<ns_rdata>(ns_rdata{n});
+            else if (t == rr_type::cname) out.emplace<cname_rdata>(cname_rdata{n});
+            else out.emplace<ptr_rdata>(ptr_rdata{n});
+            return true;
         }
         case rr_type::mx: {
-            if (len < 3) return make_error(errc::bad_length, layer_name, off, "MX RDATA too short");
+            if (len < 3) return fail(err, errc::bad_length, off, "MX RDATA too short");
             mx_rdata r;
             r.preference = load_be<2>(p);
             std::size_t at = off + 2;
-            auto n = read_name(msg, at, end);
-            if (!n) return n.error();
-            WIREKIT_TRY_VOID(exact(at, "bytes after the MX exchange"));
-            r.exchange = *n;
-            return rdata{r};
+            if (!read_name_into(msg, at, end, r.exchange, err)) return false;
+            if (at != end) return fail(err, errc::bad_length, at, "bytes after the MX exchange");
+            out.emplace<mx_rdata>(r);
+            return true;
         }
         case rr_type::soa: {
             soa_rdata r;
             std::size_t at = off;
-            auto m = read_name(msg, at, end);
-            if (!m) return m.error();
-            auto rn = read_name(msg, at, end);
-            if (!rn) return rn.error();
-            if (end - at != 20) return make_error(errc::bad_length, layer_name, at, "SOA needs 20 bytes after its names");
-            r.mname = *m;
-            r.rname = *rn;
+            if (!read_name_into(msg, at, end, r.mname, err)) return false;
+            if (!read_name_into(msg, at, end, r.rname, err)) return false;
+            if (end - at != 20) return fail(err, errc::bad_length, at, "SOA needs 20 bytes after its names");
             const std::byte* q = msg.data() + at;
             r.serial = load_be<4>(q);
             r.refresh = load_be<4>(q + 4);
             r.retry = load_be<4>(q + 8);
             r.expire = load_be<4>(q + 12);
             r.minimum = load_be<4>(q + 16);
-            return rdata{r};
+            out.emplace<soa_rdata>(r);
+            return true;
         }
         case rr_type::txt: {
-            if (len == 0) return make_error(errc::bad_length, layer_name, off, "TXT RDATA is empty");
+            if (len == 0) return fail(err, errc::bad_length, off, "TXT RDATA is empty");
             std::size_t at = off;
             while (at < end) {
                 const std::size_t n = std::to_integer<std::size_t>(msg[at]);
-                if (n > end - at - 1)
-                    return make_error(errc::bad_length, layer_name, at, "character-string overruns RDATA");
+                if (n > end - at - 1) return fail(err, errc::bad_length, at, "character-string overruns RDATA");
                 at += 1 + n;
             }
-            return rdata{txt_rdata{msg.subspan(off, len)}};
+            out.emplace<txt_rdata>(txt_rdata{msg.subspan(off, len)});
+            return true;
         }
         case rr_type::srv: {
-            if (len < 7) return make_error(errc::bad_length, layer_name, off, "SRV RDATA too short");
+            if (len < 7) return fail(err, errc::bad_length, off, "SRV RDATA too short");
             srv_rdata r;
             r.priority = load_be<2>(p);
             r.weight = load_be<2>(p + 2);
             r.port = load_be<2>(p + 4);
             std::size_t at = off + 6;
-            auto n = read_name(msg, at, end);
-            if (!n) return n.error();
-            WIREKIT_TRY_VOID(exact(at, "bytes after the SRV target"));
-            r.target = *n;
-            return rdata{r};
+            if (!read_name_into(msg, at, end, r.target, err)) return false;
+            if (at != end) return fail(err, errc::bad_length, at, "bytes after the SRV target");
+            out.emplace<srv_rdata>(r);
+            return true;
         }
         case rr_type::caa: {
-            if (len < 2) return make_error(errc::bad_length, layer_name, off, "CAA RDATA too short");
+            if (len < 2) return fail(err, errc::bad_length, off, "CAA RDATA too short");
             caa_rdata r;
             r.flags = std::to_integer<std::uint8_t>(p[0]);
             const std::size_t tag_len = std::to_integer<std::size_t>(p[1]);
-            if (tag_len == 0) return make_error(errc::malformed, layer_name, off + 1, "CAA tag is empty");
-            if (tag_len > len - 2) return make_error(errc::bad_length, layer_name, off + 1, "CAA tag overruns RDATA");
+            if (tag_len == 0) return fail(err, errc::malformed, off + 1, "CAA tag is empty");
+            if (tag_len > len - 2) return fail(err, errc::bad_length, off + 1, "CAA tag overruns RDATA");
             for (std::size_t i = 0; i < tag_len; ++i) {
                 const auto c = std::to_integer<unsigned char>(p[2 + i]);
                 const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-                if (!alnum) return make_error(errc::malformed, layer_name, off + 2 + i, "CAA tag is not alphanumeric");
+                if (!alnum) return fail(err, errc::malformed, off + 2 + i, "CAA tag is not alphanumeric");
             }
             r.tag = std::string_view{reinterpret_cast<const char*>(p + 2), tag_len};
             r.value = msg.subspan(off + 2 + tag_len, len - 2 - tag_len);
-            return rdata{r};
+            out.emplace<caa_rdata>(r);
+            return true;
         }
         case rr_type::opt: {
             std::size_t at = off;
             while (at < end) {
-                if (end - at < 4) return make_error(errc::bad_length, layer_name, at, "EDNS option header overruns RDATA");
+                if (end - at < 4) return fail(err, errc::bad_length, at, "EDNS option header overruns RDATA");
                 const std::size_t n = load_be<2>(msg.data() + at + 2);
-                if (n > end - at - 4) return make_error(errc::bad_length, layer_name, at + 2, "EDNS option overruns RDATA");
+                if (n > end - at - 4) return fail(err, errc::bad_length, at + 2, "EDNS option overruns RDATA");
                 at += 4 + n;
             }
-            return rdata{opt_rdata{msg.subspan(off, len)}};
+            out.emplace<opt_rdata>(opt_rdata{msg.subspan(off, len)});
+            return true;
         }
         default:
-            return rdata{unknown_rdata{msg.subspan(off, len)}};
+            out.emplace<unknown_rdata>(unknown_rdata{msg.subspan(off, len)});
+            return true;
     }
+}
+
+/// decode_rdata_into as a result.
+[[nodiscard]] inline result<rdata> decode_rdata(bytes_view msg, rr_type t, std::size_t off, std::size_t len) noexcept {
+    rdata d;
+    wire_error e;
+    if (!decode_rdata_into(msg, t, off, len, d, e)) return e;
+    return d;
 }
 
 }  // namespace detail
