@@ -239,6 +239,8 @@ struct crc_fold_constants {
     static constexpr auto k256 = fold(256);
     static constexpr auto k384 = fold(384);
     static constexpr auto k512 = fold(512);
+    static constexpr auto k1024 = fold(1024);
+    static constexpr auto k1536 = fold(1536);
     static constexpr auto k2048 = fold(2048);
     // Barrett reduction of a 128-bit remainder (see crc_x86::barrett).
     static constexpr std::uint64_t bk = M::refin ? reflect_bits(xpow_mod_pp(127), 64) : xpow_mod_pp(128);
@@ -298,20 +300,24 @@ struct crc_x86 {
     /// Reduces a 128-bit remainder A (covering everything so far, register
     /// included) to the engine state: Barrett modulo P' = P·x^(64-W).
     WIREKIT_TARGET_CLMUL static std::uint64_t barrett(__m128i a) noexcept {
+        // Kept in vector registers throughout (no scalar round trips).
+        const __m128i k = _mm_set_epi64x(static_cast<long long>(K::bp), static_cast<long long>(K::bk));
+        const __m128i mu = _mm_cvtsi64_si128(static_cast<long long>(K::bmu));
         if constexpr (M::refin) {
-            // Bit k of a reflected 128-bit value is the coefficient of x^(127-k).
-            const __m128i v = _mm_clmulepi64_si128(a, _mm_cvtsi64_si128(static_cast<long long>(K::bk)), 0x00);
-            const __m128i u = _mm_xor_si128(v, _mm_srli_si128(a, 8));  // A·x^64 folded below x^128
-            const std::uint64_t uhi = lo64(u), ulo = hi64(u);
-            const std::uint64_t q = uhi ^ (lo64(clmul64(uhi, K::bmu)) << 1);  // floor(U / P')
-            const __m128i qp = clmul64(q, K::bp);
-            return ulo ^ ((hi64(qp) << 1) | (lo64(qp) >> 63));  // (U + q·P') mod x^64
+            // Bit k of a reflected 128-bit value is the coefficient of x^(127-k);
+            // U's high-degree half is its low qword.
+            const __m128i u = _mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x00), _mm_srli_si128(a, 8));
+            // q = floor(U / P'): low qword of u ^ (u.lo·mu << 1) (reflected products carry x).
+            const __m128i q = _mm_xor_si128(u, _mm_slli_epi64(_mm_clmulepi64_si128(u, mu, 0x00), 1));
+            // (U + q·P') mod x^64 sits in the high qword, after a 1-bit realignment.
+            const __m128i qp = _mm_clmulepi64_si128(q, k, 0x10);
+            const __m128i t = _mm_or_si128(_mm_slli_epi64(qp, 1), _mm_srli_epi64(_mm_slli_si128(qp, 8), 63));
+            return hi64(_mm_xor_si128(u, t));
         } else {
-            const __m128i v = _mm_clmulepi64_si128(a, _mm_cvtsi64_si128(static_cast<long long>(K::bk)), 0x01);
-            const __m128i u = _mm_xor_si128(v, _mm_slli_si128(a, 8));
-            const std::uint64_t uhi = hi64(u), ulo = lo64(u);
-            const std::uint64_t q = uhi ^ hi64(clmul64(uhi, K::bmu));
-            return (ulo ^ lo64(clmul64(q, K::bp))) >> (64 - W);
+            const __m128i u = _mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x01), _mm_slli_si128(a, 8));
+            const __m128i q = _mm_xor_si128(u, _mm_clmulepi64_si128(u, mu, 0x01));  // high qword
+            const __m128i r = _mm_xor_si128(u, _mm_clmulepi64_si128(q, k, 0x11));   // low qword
+            return lo64(r) >> (64 - W);
         }
     }
 
@@ -364,6 +370,11 @@ struct crc_x86 {
             }
             a = _mm_xor_si128(_mm_xor_si128(fold(x0, kvec(K::k384)), fold(x1, kvec(K::k256))),
                               _mm_xor_si128(fold(x2, kvec(K::k128)), x3));
+        } else if (n >= 48) {  // 64..127 bytes: fold the first four blocks in parallel
+            a = _mm_xor_si128(_mm_xor_si128(fold(a, kvec(K::k384)), fold(load(p), kvec(K::k256))),
+                              _mm_xor_si128(fold(load(p + 16), kvec(K::k128)), load(p + 32)));
+            p += 48;
+            n -= 48;
         }
         return finish(a, p, n);
     }
@@ -410,9 +421,9 @@ struct crc_x86 {
             n -= 256;
         }
         const __m512i k512 = kvec512(K::k512);
-        z1 = fold512(z0, k512, z1);
-        z2 = fold512(z1, k512, z2);
-        z3 = fold512(z2, k512, z3);
+        // z0·x^1536 + z1·x^1024 + z2·x^512 + z3: the multiplies are independent,
+        // only the three-way XORs chain.
+        z3 = fold512(z1, kvec512(K::k1024), fold512(z2, k512, fold512(z0, kvec512(K::k1536), z3)));
         while (n >= 64) {
             z3 = fold512(z3, k512, load512(p));
             p += 64;
