@@ -1,0 +1,181 @@
+// wirekit/wire/dissect.hpp — whole-frame dissection: Ethernet (with VLAN
+// tags) → ARP | IPv4 | IPv6 (extension chain) → TCP | UDP | ICMPv4 | ICMPv6.
+//
+// Layer L2. `dissect(frame)` demultiplexes by each layer's own fields
+// (EtherType, Protocol / Next Header) and wraps every layer in its checked
+// view: no copy, no allocation. Each layer's payload ends where its own
+// length says, so Ethernet padding is never IP data. It checks structure
+// only; checksums are verified on request (`verify_checksums`), because a
+// capture taken with checksum offload carries unfilled ones.
+//
+// IPv4 fragments: the first fragment's transport header is dissected when it
+// fits (ICMP, TCP), later fragments carry no transport layer; reassemble them
+// with wire/reassembly.hpp first.
+#pragma once
+
+#include <cstddef>   // std::size_t
+#include <cstdint>   // std::uint8_t
+#include <optional>  // layers that may be absent
+
+#include "../core/bytes.hpp"   // bytes_view
+#include "../core/result.hpp"  // result, wire_error
+#include "arp.hpp"             // arp::packet
+#include "ethernet.hpp"        // ethernet::frame, repr
+#include "icmpv4.hpp"          // icmpv4::message
+#include "icmpv6.hpp"          // icmpv6::message
+#include "ip_protocol.hpp"     // protocol numbers
+#include "ipv4.hpp"            // ipv4::packet
+#include "ipv6.hpp"            // ipv6::packet, walk
+#include "tcp.hpp"             // tcp::segment
+#include "udp.hpp"             // udp::datagram
+
+namespace wirekit {
+
+/// The layers of one frame, each a checked view into the frame's bytes.
+struct dissection {
+    ethernet::frame eth{};
+    ethernet::repr link{};                ///< addresses, tags, payload EtherType
+    std::optional<arp::packet> arp{};
+    std::optional<ipv4::packet> ipv4{};
+    std::optional<ipv6::packet> ipv6{};
+    ipv6::chain ipv6_chain{};             ///< valid when ipv6 is set
+    bool fragment = false;                ///< an IPv4 fragment (MF or offset ≠ 0) or an IPv6 Fragment header
+    std::optional<tcp::segment> tcp{};
+    std::optional<udp::datagram> udp{};
+    std::optional<icmpv4::message> icmpv4{};
+    std::optional<icmpv6::message> icmpv6{};
+
+    /// The transport-layer bytes (the IP payload), empty without IP.
+    bytes_view transport{};
+    /// Offset of `transport` in the frame.
+    std::size_t transport_offset = 0;
+};
+
+/// Result of verify_checksums: true/false per checksum present.
+struct checksum_report {
+    std::optional<bool> ipv4{};       ///< header checksum
+    std::optional<bool> transport{};  ///< TCP/UDP/ICMP/ICMPv6; absent for fragments and UDP with checksum 0 over IPv4
+};
+
+namespace detail {
+template <class V>
+constexpr result<V> checked_at(bytes_view b, std::size_t base) noexcept {
+    auto r = V::checked(b);
+    if (!r) return r.error().shifted(base);
+    return r;
+}
+}  // namespace detail
+
+/// Dissects an Ethernet frame (without FCS). Errors carry the failing
+/// layer's name and the byte offset within the frame: truncated / malformed
+/// / bad_length from each layer's checked view, IPv4 option errors,
+/// IPv6 extension-chain errors, TCP option errors. Unknown EtherTypes and
+/// protocols are not errors: the dissection simply stops there.
+[[nodiscard]] constexpr result<dissection> dissect(bytes_view frame_bytes) noexcept {
+    dissection d;
+    auto f = ethernet::frame::checked(frame_bytes);
+    if (!f) return f.error();
+    d.eth = *f;
+    auto link = ethernet::repr::parse(*f);
+    if (!link) return link.error();
+    d.link = *link;
+    const std::size_t l3 = link->header_len();
+    const bytes_view net = frame_bytes.subspan(l3);
+    std::uint8_t proto = 0;
+    bool ip = false;
+    switch (link->ethertype) {
+        case ethernet::ethertype::arp: {
+            auto a = detail::checked_at<arp::packet>(net, l3);
+            if (!a) return a.error();
+            d.arp = *a;
+            return d;
+        }
+        case ethernet::ethertype::ipv4: {
+            auto p = detail::checked_at<ipv4::packet>(net, l3);
+            if (!p) return p.error();
+            if (auto o = ipv4::parse_options(p->options()); !o) return o.error().shifted(l3);
+            d.ipv4 = *p;
+            d.fragment = p->is_fragment();
+            d.transport = p->payload();
+            d.transport_offset = l3 + p->header_length();
+            proto = p->protocol();
+            ip = true;
+            break;
+        }
+        case ethernet::ethertype::ipv6: {
+            auto p = detail::checked_at<ipv6::packet>(net, l3);
+            if (!p) return p.error();
+            auto c = ipv6::walk(*p);
+            if (!c) return c.error().shifted(l3);
+            d.ipv6 = *p;
+            d.ipv6_chain = *c;
+            d.fragment = c->has_fragment && (c->fragment.fragment_offset != 0 || c->fragment.more_fragments);
+            d.transport = ipv6::upper_payload(*p, *c);
+            d.transport_offset = l3 + c->upper_offset;
+            proto = c->upper_protocol;
+            ip = true;
+            break;
+        }
+        default: return d;
+    }
+    if (!ip) return d;
+    const bool later_fragment = d.fragment && ((d.ipv4 && d.ipv4->fragment_offset() != 0) ||
+                                               (d.ipv6 && d.ipv6_chain.fragment.fragment_offset != 0));
+    if (later_fragment) return d;
+    const std::size_t at = d.transport_offset;
+    switch (proto) {
+        case ip_protocol::tcp: {
+            auto s = detail::checked_at<tcp::segment>(d.transport, at);
+            if (!s) { if (d.fragment) return d; return s.error(); }
+            if (auto o = tcp::parse_options(s->options()); !o) return o.error().shifted(at);
+            d.tcp = *s;
+            break;
+        }
+        case ip_protocol::udp: {
+            auto u = detail::checked_at<udp::datagram>(d.transport, at);
+            if (!u) { if (d.fragment) return d; return u.error(); }
+            d.udp = *u;
+            break;
+        }
+        case ip_protocol::icmp: {
+            if (!d.ipv4) break;
+            auto m = detail::checked_at<icmpv4::message>(d.transport, at);
+            if (!m) { if (d.fragment) return d; return m.error(); }
+            d.icmpv4 = *m;
+            break;
+        }
+        case ip_protocol::icmpv6: {
+            if (!d.ipv6) break;
+            auto m = detail::checked_at<icmpv6::message>(d.transport, at);
+            if (!m) { if (d.fragment) return d; return m.error(); }
+            d.icmpv6 = *m;
+            break;
+        }
+        default: break;
+    }
+    return d;
+}
+
+/// Verifies every checksum of a dissection that can be verified: the IPv4
+/// header checksum, and the transport checksum unless the packet is a
+/// fragment (the covered data is incomplete) or a UDP/IPv4 datagram with
+/// checksum 0 ("not computed", RFC 768).
+[[nodiscard]] constexpr checksum_report verify_checksums(const dissection& d) noexcept {
+    checksum_report r;
+    if (d.ipv4) r.ipv4 = d.ipv4->verify_checksum();
+    if (d.fragment) return r;
+    if (d.ipv4) {
+        const ipv4_pseudo ph{d.ipv4->src_addr(), d.ipv4->dst_addr()};
+        if (d.tcp) r.transport = d.tcp->verify_checksum(ph);
+        else if (d.udp && d.udp->checksum() != 0) r.transport = d.udp->verify_checksum(ph);
+        else if (d.icmpv4) r.transport = d.icmpv4->verify_checksum();
+    } else if (d.ipv6) {
+        const ipv6_pseudo ph{d.ipv6->src_addr(), d.ipv6->dst_addr()};
+        if (d.tcp) r.transport = d.tcp->verify_checksum(ph);
+        else if (d.udp) r.transport = d.udp->verify_checksum(ph);
+        else if (d.icmpv6) r.transport = d.icmpv6->verify_checksum(ph);
+    }
+    return r;
+}
+
+}  // namespace wirekit
