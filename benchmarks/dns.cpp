@@ -1,8 +1,11 @@
 // bench_dns — parsing a realistic DNS response, side by side:
 //   dns_parse_response/wirekit/SIZE       walk every section, decode every
-//                                         RDATA, iterate every name's labels
-//   dns_parse_response/wirekit_text/SIZE  the same, plus every name rendered
-//                                         as presentation text (as glibc does)
+//                                         RDATA, validate and decompress every
+//                                         name into a name_view
+//   dns_parse_response/wirekit_labels/SIZE  the same, plus a walk over every
+//                                         name's labels
+//   dns_parse_response/wirekit_text/SIZE  the same as wirekit, plus every name
+//                                         rendered as presentation text
 //   dns_parse_response/wirekit_values/SIZE  the wirekit walk through the
 //                                         value-returning calls (result<optional<T>>)
 //   dns_parse_response/glibc/SIZE         ns_initparse + ns_parserr over every RR
@@ -82,34 +85,36 @@ struct name_sum {
     void operator()(const T&) const {}
 };
 
-// Walks with the out-parameter calls (one question and one resource object
-// reused for every entry).
-template <bool Text>
+// Walks with the out-parameter calls: one parser, question and resource
+// object reused for every message and entry. Every name is validated and
+// decompressed into a name_view (length and label count known); with
+// Labels, each name's labels are also iterated; with Text, each name is also
+// rendered as presentation text (as glibc's ns_parserr does for owners).
+template <bool Labels, bool Text>
 void wirekit_parse(benchmark::State& state) {
     const auto& m = response();
     char text[1024];
+    dns::parser p;
     dns::question q;
     dns::resource r;
     wirekit::wire_error err;
     using outcome = dns::parser::outcome;
+    auto use = [&](const dns::name_view& n) -> std::size_t {
+        std::size_t k = n.wire_length();
+        if constexpr (Labels) k += touch(n);
+        if constexpr (Text) k += static_cast<std::size_t>(n.write_text(text) - text);
+        return k;
+    };
     for (auto _ : state) {
         std::size_t sum = 0;
-        auto p = dns::parser::start(m);
-        if (!p) state.SkipWithError("parse failed");
-        while (p->next_question(q, err) == outcome::entry) {
-            sum += touch(q.name);
-            if constexpr (Text) sum += static_cast<std::size_t>(q.name.write_text(text) - text);
-        }
+        if (!p.reset(m)) state.SkipWithError("parse failed");
+        while (p.next_question(q, err) == outcome::entry) sum += use(q.name);
         for (auto s : {dns::section::answer, dns::section::authority, dns::section::additional}) {
             outcome o;
-            while ((o = p->next_record(s, r, err)) == outcome::entry) {
-                sum += touch(r.header.name);
-                if constexpr (Text) sum += static_cast<std::size_t>(r.header.name.write_text(text) - text);
-                std::visit(name_sum{sum}, r.data);
-                if constexpr (Text) {
-                    if (auto* c = std::get_if<dns::cname_rdata>(&r.data))
-                        sum += static_cast<std::size_t>(c->cname.write_text(text) - text);
-                }
+            while ((o = p.next_record(s, r, err)) == outcome::entry) {
+                sum += use(r.header.name);
+                if (auto* c = std::get_if<dns::cname_rdata>(&r.data)) sum += use(c->cname);
+                else if (auto* a = std::get_if<dns::a_rdata>(&r.data)) sum += a->address[3];
             }
             if (o == outcome::error) state.SkipWithError("parse failed");
         }
@@ -228,8 +233,9 @@ void ldns_parse(benchmark::State& state) {
 
 const bool registered = [] {
     const std::string size = std::to_string(response().size());
-    benchmark::RegisterBenchmark(("dns_parse_response/wirekit/" + size).c_str(), wirekit_parse<false>);
-    benchmark::RegisterBenchmark(("dns_parse_response/wirekit_text/" + size).c_str(), wirekit_parse<true>);
+    benchmark::RegisterBenchmark(("dns_parse_response/wirekit/" + size).c_str(), wirekit_parse<false, false>);
+    benchmark::RegisterBenchmark(("dns_parse_response/wirekit_labels/" + size).c_str(), wirekit_parse<true, false>);
+    benchmark::RegisterBenchmark(("dns_parse_response/wirekit_text/" + size).c_str(), wirekit_parse<false, true>);
     benchmark::RegisterBenchmark(("dns_parse_response/wirekit_values/" + size).c_str(), wirekit_parse_values);
     benchmark::RegisterBenchmark(("dns_parse_response/glibc/" + size).c_str(), glibc_parse);
     benchmark::RegisterBenchmark(("dns_parse_response/ldns/" + size).c_str(), ldns_parse);

@@ -41,6 +41,37 @@ struct name_scan {
     std::uint8_t labels = 0;  ///< number of non-root labels (0..127)
 };
 
+/// Name suffixes already validated in one message, so that a compression
+/// pointer to one of them is resolved in O(1) instead of walking it again.
+/// Direct-mapped by offset; a miss only costs the ordinary walk, and a hit is
+/// used only when the result is exactly what the walk would give (the
+/// 255-octet and hop limits are checked against the cached totals, and on
+/// any doubt the walk runs). Belongs to one message: reset it for another.
+struct suffix_cache {
+    // Each slot packs one suffix in 32 bits: start offset + 1 (bits 0-13;
+    // 0 means empty), uncompressed length (14-21), labels (22-28) and the
+    // pointers followed inside it (29-31; 7 means "7 or more": not used).
+    static constexpr std::size_t slots = 16;
+    std::array<std::uint32_t, slots> e{};
+
+    /// Looks up the suffix at `off`: true and its totals when known exactly.
+    [[nodiscard]] bool find(std::size_t off, std::size_t& length, std::size_t& labels, std::size_t& hops) const noexcept {
+        const std::uint32_t x = e[off % slots];
+        if ((x & 0x3FFFu) != off + 1 || off + 1 > 0x3FFFu) return false;
+        hops = (x >> 29) & 7u;
+        if (hops == 7) return false;
+        length = (x >> 14) & 0xFFu;
+        labels = (x >> 22) & 0x7Fu;
+        return true;
+    }
+    void put(std::size_t off, std::size_t length, std::size_t labels, std::size_t hops) noexcept {
+        if (off + 1 > 0x3FFFu) return;
+        const std::uint32_t h = hops < 7 ? static_cast<std::uint32_t>(hops) : 7u;
+        e[off % slots] = static_cast<std::uint32_t>(off + 1) | (static_cast<std::uint32_t>(length) << 14) |
+                         (static_cast<std::uint32_t>(labels) << 22) | (h << 29);
+    }
+};
+
 /// Records a failure in `err` and returns false. Kept out of line and cold so
 /// that the success paths of the decoders stay small.
 [[gnu::cold, gnu::noinline]] inline bool fail(wire_error& err, errc kind, std::size_t offset,
@@ -59,8 +90,8 @@ struct name_scan {
 ///  - malformed at the offending byte: reserved label type, pointer past the
 ///    end, pointer to itself, pointer loop, forward pointer, name > 255 octets;
 ///  - limit_exceeded when more than max_pointer_hops pointers are followed.
-[[nodiscard]] inline bool scan_name_into(bytes_view msg, std::size_t off, std::size_t limit, name_scan& out,
-                                         wire_error& err) noexcept {
+[[nodiscard, gnu::always_inline]] inline bool scan_name_into(bytes_view msg, std::size_t off, std::size_t limit, name_scan& out,
+                                         wire_error& err, suffix_cache* cache = nullptr) noexcept {
     const std::size_t size = msg.size();
     const std::byte* m = msg.data();
     std::size_t pos = off;
@@ -70,6 +101,14 @@ struct name_scan {
     std::size_t hops = 0;
     std::size_t length = 0;
     std::size_t labels = 0;
+    // The whole name is remembered as a validated suffix when it is good.
+    auto finish = [&](std::size_t end) {
+        out.end = end;
+        out.length = static_cast<std::uint8_t>(length);
+        out.labels = static_cast<std::uint8_t>(labels);
+        if (cache) cache->put(off, length, labels, hops);
+        return true;
+    };
     for (;;) {
         if (pos >= bound) [[unlikely]] {
             if (bound < size) return fail(err, errc::bad_length, pos, "name extends past RDATA");
@@ -77,19 +116,19 @@ struct name_scan {
         }
         const auto b = std::to_integer<std::uint8_t>(m[pos]);
         if (b == 0) {
-            out.end = hops ? in_place_end : pos + 1;
-            out.length = static_cast<std::uint8_t>(length + 1);
-            out.labels = static_cast<std::uint8_t>(labels);
-            return true;
+            length += 1;
+            return finish(hops ? in_place_end : pos + 1);
         }
         if (b < 0x40) [[likely]] {
-            length += 1u + b;
-            if (length + 1 > max_name_len) [[unlikely]]
-                return fail(err, errc::malformed, pos, "name longer than 255 octets");
             if (pos + 1 + b > bound) [[unlikely]] {
+                if (length + 2u + b > max_name_len)  // the walk reports the length first
+                    return fail(err, errc::malformed, pos, "name longer than 255 octets");
                 if (bound < size) return fail(err, errc::bad_length, bound, "name extends past RDATA");
                 return fail(err, errc::truncated, size, "label runs past the end of the message");
             }
+            length += 1u + b;
+            if (length + 1 > max_name_len) [[unlikely]]
+                return fail(err, errc::malformed, pos, "name longer than 255 octets");
             ++labels;
             pos += 1u + b;
             continue;
@@ -110,6 +149,16 @@ struct name_scan {
         if (hops == 0) in_place_end = pos + 2;
         if (++hops > max_pointer_hops) [[unlikely]]
             return fail(err, errc::limit_exceeded, pos, "too many compression pointers");
+        if (cache) {
+            std::size_t c_length, c_labels, c_hops;
+            if (cache->find(target, c_length, c_labels, c_hops) && length + c_length <= max_name_len &&
+                hops + c_hops <= max_pointer_hops) {
+                length += c_length;
+                labels += c_labels;
+                hops += c_hops;
+                return finish(in_place_end);
+            }
+        }
         pos = seg_start = target;
         bound = size;
     }

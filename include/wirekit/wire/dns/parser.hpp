@@ -48,18 +48,44 @@ public:
     /// question needs at least 5, each record at least 11) — this bounds the
     /// work on hostile counts before any section is read.
     [[nodiscard]] static result<parser> start(bytes_view msg) noexcept {
-        auto h = dns::header::parse(msg);
-        if (!h) return h.error();
-        const std::size_t need = header_len + 5u * h->qdcount +
-                                 11u * (std::size_t{h->ancount} + h->nscount + h->arcount);
+        parser p;
+        if (auto r = p.reset(msg); !r) return r.error();
+        return p;
+    }
+
+    /// An idle parser; call reset() before reading. (start() is the
+    /// one-step form; reset() lets one parser object be reused in place.)
+    constexpr parser() noexcept = default;
+
+    /// Starts reading `msg` with this object, exactly as start() does, and
+    /// forgets the previous message. Errors: as start().
+    [[nodiscard]] result<void> reset(bytes_view msg) noexcept {
+        // Member by member: a whole-object assignment from a temporary costs
+        // store-forwarding stalls on this hot path.
+        msg_ = {};
+        off_ = rd_off_ = rd_len_ = 0;
+        left_ = 0;
+        sec_ = 0;
+        pending_ = false;
+        edns_.reset();
+        cache_.e.fill(0);
+        if (msg.size() < header_len)
+            return make_error(errc::truncated, layer_name, msg.size(), "message shorter than the 12-byte header");
+        const std::byte* p = msg.data();
+        hdr_.id = load_be<2>(p);
+        hdr_.set_flags(load_be<2>(p + 2));
+        hdr_.qdcount = load_be<2>(p + 4);
+        hdr_.ancount = load_be<2>(p + 6);
+        hdr_.nscount = load_be<2>(p + 8);
+        hdr_.arcount = load_be<2>(p + 10);
+        const std::size_t need = header_len + 5u * hdr_.qdcount +
+                                 11u * (std::size_t{hdr_.ancount} + hdr_.nscount + hdr_.arcount);
         if (need > msg.size())
             return make_error(errc::bad_length, layer_name, 4, "section counts exceed the message size");
-        parser p;
-        p.msg_ = msg;
-        p.hdr_ = *h;
-        p.off_ = header_len;
-        p.left_ = h->qdcount;
-        return p;
+        msg_ = msg;
+        off_ = header_len;
+        left_ = hdr_.qdcount;
+        return {};
     }
 
     /// The decoded header.
@@ -205,7 +231,7 @@ private:
             next_section();
             return 0;
         }
-        if (!detail::read_name_into(msg_, off_, msg_.size(), q.name, err)) return -1;
+        if (!detail::read_name_into(msg_, off_, msg_.size(), q.name, err, &cache_)) return -1;
         if (msg_.size() - off_ < 4) {
             detail::fail(err, errc::truncated, msg_.size(), "question cut off after QNAME");
             return -1;
@@ -219,7 +245,7 @@ private:
 
     bool rdata_into(dns::rdata& d, wire_error& err) noexcept {
         if (!pending_) return detail::fail(err, errc::invalid_state, off_, "no record header pending");
-        if (!detail::decode_rdata_into(msg_, rd_type_, rd_off_, rd_len_, d, err)) return false;
+        if (!detail::decode_rdata_into(msg_, rd_type_, rd_off_, rd_len_, d, err, &cache_)) return false;
         finish_pending();
         return true;
     }
@@ -259,7 +285,7 @@ private:
             return 0;
         }
         const std::size_t start = off_;
-        if (!detail::read_name_into(msg_, off_, msg_.size(), h.name, err)) return -1;
+        if (!detail::read_name_into(msg_, off_, msg_.size(), h.name, err, &cache_)) return -1;
         if (msg_.size() - off_ < 10) {
             detail::fail(err, errc::truncated, msg_.size(), "record header cut off");
             return -1;
@@ -322,6 +348,7 @@ private:
     std::uint8_t sec_ = 0;  // 0 question, 1 answer, 2 authority, 3 additional, 4 done
     bool pending_ = false;
     std::optional<edns_info> edns_{};
+    detail::suffix_cache cache_{};
 };
 
 }  // namespace wirekit::dns

@@ -285,9 +285,9 @@ namespace detail {
 /// Reads a name at `off` whose in-place bytes must end by `limit` into `out`
 /// and advances `off` past the in-place bytes; on failure fills `err`.
 [[nodiscard]] inline bool read_name_into(bytes_view msg, std::size_t& off, std::size_t limit, name_view& out,
-                                         wire_error& err) noexcept {
+                                         wire_error& err, suffix_cache* cache = nullptr) noexcept {
     name_scan s;
-    if (!scan_name_into(msg, off, limit, s, err)) return false;
+    if (!scan_name_into(msg, off, limit, s, err, cache)) return false;
     out = name_view{msg, off, s};
     off = s.end;
     return true;
@@ -307,7 +307,7 @@ namespace detail {
 /// Errors: bad_length when fixed-size data has the wrong RDLENGTH or a field
 /// overruns/underfills RDATA; malformed for bad names or CAA tags.
 [[nodiscard]] inline bool decode_rdata_into(bytes_view msg, rr_type t, std::size_t off, std::size_t len, rdata& out,
-                                            wire_error& err) noexcept {
+                                            wire_error& err, suffix_cache* cache = nullptr) noexcept {
     const std::size_t end = off + len;
     const std::byte* p = msg.data() + off;
     switch (t) {
@@ -328,7 +328,7 @@ namespace detail {
         case rr_type::ptr: {
             std::size_t at = off;
             name_view n;
-            if (!read_name_into(msg, at, end, n, err)) return false;
+            if (!read_name_into(msg, at, end, n, err, cache)) return false;
             if (at != end) return fail(err, errc::bad_length, at, "bytes after the name in RDATA");
             if (t == rr_type::ns) out.emplace<ns_rdata>(ns_rdata{n});
             else if (t == rr_type::cname) out.emplace<cname_rdata>(cname_rdata{n});
@@ -340,7 +340,7 @@ namespace detail {
             mx_rdata r;
             r.preference = load_be<2>(p);
             std::size_t at = off + 2;
-            if (!read_name_into(msg, at, end, r.exchange, err)) return false;
+            if (!read_name_into(msg, at, end, r.exchange, err, cache)) return false;
             if (at != end) return fail(err, errc::bad_length, at, "bytes after the MX exchange");
             out.emplace<mx_rdata>(r);
             return true;
@@ -348,8 +348,8 @@ namespace detail {
         case rr_type::soa: {
             soa_rdata r;
             std::size_t at = off;
-            if (!read_name_into(msg, at, end, r.mname, err)) return false;
-            if (!read_name_into(msg, at, end, r.rname, err)) return false;
+            if (!read_name_into(msg, at, end, r.mname, err, cache)) return false;
+            if (!read_name_into(msg, at, end, r.rname, err, cache)) return false;
             if (end - at != 20) return fail(err, errc::bad_length, at, "SOA needs 20 bytes after its names");
             const std::byte* q = msg.data() + at;
             r.serial = load_be<4>(q);
@@ -378,7 +378,7 @@ namespace detail {
             r.weight = load_be<2>(p + 2);
             r.port = load_be<2>(p + 4);
             std::size_t at = off + 6;
-            if (!read_name_into(msg, at, end, r.target, err)) return false;
+            if (!read_name_into(msg, at, end, r.target, err, cache)) return false;
             if (at != end) return fail(err, errc::bad_length, at, "bytes after the SRV target");
             out.emplace<srv_rdata>(r);
             return true;
