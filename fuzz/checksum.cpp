@@ -37,7 +37,7 @@ void check_crc(wirekit::bytes_view b, const std::vector<std::size_t>& cuts) {
     const auto ref = C::compute(b, wirekit::crc_path::bytewise);
     if (b.size() <= 512 && ref != wirekit::crc_reference<M>(b)) fail("bytewise != bitwise reference");
     for (auto path : {wirekit::crc_path::automatic, wirekit::crc_path::slice8, wirekit::crc_path::pclmul,
-                      wirekit::crc_path::vpclmul, wirekit::crc_path::sse42}) {
+                      wirekit::crc_path::vpclmul, wirekit::crc_path::sse42, wirekit::crc_path::hybrid}) {
         if (!C::is_supported(path)) continue;
         if (C::compute(b, path) != ref) fail("CRC engine disagrees with the reference (one-shot)");
         C c;
