@@ -23,6 +23,7 @@
 
 #include <cstddef>   // std::size_t
 #include <cstdint>   // fixed-width integers
+#include <cstring>   // std::memcpy
 #include <optional>  // section-done outcome
 #include <type_traits>  // std::is_same_v
 #include <utility>      // std::move, std::in_place
@@ -243,8 +244,31 @@ private:
         return 1;
     }
 
+    // Fast path for the most common owner name in a response: a lone
+    // compression pointer to a name already read (so in the suffix cache).
+    // Gives exactly what scan_name_into would; false means "take the walk".
+    bool owner_from_cache(name_view& out) noexcept {
+        const std::size_t size = msg_.size();
+        if (off_ + 1 >= size) return false;
+        const auto b = std::to_integer<std::uint8_t>(msg_[off_]);
+        if ((b & 0xC0u) != 0xC0u) return false;
+        const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg_[off_ + 1]);
+        std::size_t length, labels, hops;
+        if (target >= off_ || !cache_.find(target, length, labels, hops) || hops + 1 > max_pointer_hops) return false;
+        out = name_view{msg_, off_, detail::name_scan{off_ + 2, static_cast<std::uint8_t>(length),
+                                                      static_cast<std::uint8_t>(labels)}};
+        off_ += 2;
+        return true;
+    }
+
     bool rdata_into(dns::rdata& d, wire_error& err) noexcept {
         if (!pending_) return detail::fail(err, errc::invalid_state, off_, "no record header pending");
+        if (rd_type_ == rr_type::a && rd_len_ == 4) {  // inline fast path, same result as decode_rdata_into
+            auto& a = d.emplace<a_rdata>();
+            std::memcpy(a.address.data(), msg_.data() + rd_off_, 4);
+            finish_pending();
+            return true;
+        }
         if (!detail::decode_rdata_into(msg_, rd_type_, rd_off_, rd_len_, d, err, &cache_)) return false;
         finish_pending();
         return true;
@@ -285,7 +309,8 @@ private:
             return 0;
         }
         const std::size_t start = off_;
-        if (!detail::read_name_into(msg_, off_, msg_.size(), h.name, err, &cache_)) return -1;
+        if (!owner_from_cache(h.name) && !detail::read_name_into(msg_, off_, msg_.size(), h.name, err, &cache_))
+            return -1;
         if (msg_.size() - off_ < 10) {
             detail::fail(err, errc::truncated, msg_.size(), "record header cut off");
             return -1;

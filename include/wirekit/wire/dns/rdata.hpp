@@ -284,7 +284,7 @@ namespace detail {
 
 /// Reads a name at `off` whose in-place bytes must end by `limit` into `out`
 /// and advances `off` past the in-place bytes; on failure fills `err`.
-[[nodiscard]] inline bool read_name_into(bytes_view msg, std::size_t& off, std::size_t limit, name_view& out,
+[[nodiscard, gnu::always_inline]] inline bool read_name_into(bytes_view msg, std::size_t& off, std::size_t limit, name_view& out,
                                          wire_error& err, suffix_cache* cache = nullptr) noexcept {
     name_scan s;
     if (!scan_name_into(msg, off, limit, s, err, cache)) return false;
