@@ -15,7 +15,7 @@
 
 namespace {
 struct odd_layout : wirekit::layout<wirekit::field<"a", 3>, wirekit::field<"b", 13>, wirekit::field<"c", 57>,
-                                    wirekit::field<"d", 7, bool>, wirekit::field<"e", 1, bool>,
+                                    wirekit::field<"d", 6>, wirekit::field<"e", 1, bool>,
                                     wirekit::field<"len", 8>> {
     static constexpr std::string_view name = "odd";
     static constexpr auto header_length = wirekit::field_ref<"len"> + 0;
