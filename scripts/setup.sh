@@ -17,6 +17,9 @@ packages=(
   libldns-dev           # reference DNS codec for benchmarks
   libtins-dev           # reference packet dissector for benchmarks
   tshark                # independent reference decoder used by tests
+  tcpdump               # reference dissector for the dump benchmark
+  iproute2              # `ip netns` / veth / TAP for the privileged I/O tests
+  bc                    # arithmetic in benchmarks/compile_time/measure.sh
 )
 
 missing=()
