@@ -6,7 +6,8 @@
 //    and requires the same content (header, questions, records); any builder
 //    error other than running out of space is a bug.
 // 3. Prints the message with the dig-like formatter.
-// 4. Feeds the input to the TCP deframer in pieces sized by the input itself.
+// 4. Checks that the suffix cache of name decompression changes no result.
+// 5. Feeds the input to the TCP deframer in pieces sized by the input itself.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -57,6 +58,9 @@ bool read_all(wirekit::bytes_view msg, content& c) {
             auto r = s == 0 ? p->answer() : s == 1 ? p->authority() : p->additional();
             if (!r) return false;
             if (!*r) break;
+            std::size_t n = 0;
+            for (auto l : (*r)->header.name) n += l.size() + 1;
+            if (n + 1 != (*r)->header.name.wire_length()) bug("owner label walk disagrees with the name length");
             c.records.push_back({s, **r});
         }
     }
@@ -81,8 +85,28 @@ void check_same(const content& a, const content& b) {
 
 }  // namespace
 
+// The suffix cache must be invisible: every offset scanned with and without
+// it (cache filled front to back, then back to front) gives the same result.
+void check_cache(wirekit::bytes_view in) {
+    for (int order = 0; order < 2; ++order) {
+        dns::detail::suffix_cache cache;
+        for (std::size_t k = 0; k < in.size(); ++k) {
+            const std::size_t i = order == 0 ? k : in.size() - 1 - k;
+            dns::detail::name_scan a, b;
+            wirekit::wire_error ea, eb;
+            const bool ok_a = dns::detail::scan_name_into(in, i, in.size(), a, ea, nullptr);
+            const bool ok_b = dns::detail::scan_name_into(in, i, in.size(), b, eb, &cache);
+            if (ok_a != ok_b) bug("suffix cache changed success");
+            if (ok_a && (a.end != b.end || a.length != b.length || a.labels != b.labels))
+                bug("suffix cache changed a name");
+            if (!ok_a && !(ea == eb)) bug("suffix cache changed an error");
+        }
+    }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const wirekit::bytes_view in{reinterpret_cast<const std::byte*>(data), size};
+    check_cache(in);
 
     content c;
     if (read_all(in, c)) {

@@ -290,6 +290,25 @@ TEST_CASE("dns: TCP stream fed one byte at a time gives the same messages", "[dn
     CHECK(complete == 1);
 }
 
+TEST_CASE("dns: the suffix cache is transparent on every capture message", "[dns][capture][name]") {
+    for (const auto& [frame, bytes] : udp_messages()) {
+        INFO("frame " << frame);
+        for (int order = 0; order < 2; ++order) {
+            dns::detail::suffix_cache cache;
+            for (std::size_t k = 0; k < bytes.size(); ++k) {
+                const std::size_t i = order == 0 ? k : bytes.size() - 1 - k;
+                dns::detail::name_scan a, b;
+                wirekit::wire_error ea, eb;
+                const bool ok_a = dns::detail::scan_name_into(bytes, i, bytes.size(), a, ea, nullptr);
+                const bool ok_b = dns::detail::scan_name_into(bytes, i, bytes.size(), b, eb, &cache);
+                REQUIRE(ok_a == ok_b);
+                if (ok_a) CHECK((a.end == b.end && a.length == b.length && a.labels == b.labels));
+                else CHECK(ea == eb);
+            }
+        }
+    }
+}
+
 TEST_CASE("dns: capture messages survive parse -> build -> parse", "[dns][capture][builder]") {
     std::vector<std::tuple<bool, std::size_t, std::vector<std::byte>>> all;
     for (auto& [f, m] : udp_messages()) all.emplace_back(true, f, m);

@@ -322,3 +322,57 @@ TEST_CASE("dns name: presentation text and case-insensitive comparison", "[dns][
     CHECK(dns::name_buffer::from_text(l63 + "." + l63 + "." + l63 + "." + std::string(61, 'b')));
     CHECK_FALSE(dns::name_buffer::from_text(l63 + "." + l63 + "." + l63 + "." + std::string(62, 'b')));
 }
+
+namespace {
+// The suffix cache must never change a result: scanning every offset of a
+// message with a cache (filled as the scan goes, in two orders) gives the
+// same outcome, error and values as scanning without one.
+void check_cache_transparent(const std::vector<std::byte>& m) {
+    for (int order = 0; order < 2; ++order) {
+        dns::detail::suffix_cache cache;
+        for (std::size_t k = 0; k < m.size(); ++k) {
+            const std::size_t i = order == 0 ? k : m.size() - 1 - k;
+            dns::detail::name_scan a, b;
+            wirekit::wire_error ea, eb;
+            const bool ok_a = dns::detail::scan_name_into(m, i, m.size(), a, ea, nullptr);
+            const bool ok_b = dns::detail::scan_name_into(m, i, m.size(), b, eb, &cache);
+            INFO("offset " << i);
+            REQUIRE(ok_a == ok_b);
+            if (ok_a) {
+                CHECK(a.end == b.end);
+                CHECK(a.length == b.length);
+                CHECK(a.labels == b.labels);
+            } else {
+                CHECK(ea == eb);
+            }
+        }
+    }
+}
+}  // namespace
+
+TEST_CASE("dns name: the suffix cache never changes a result", "[dns][name]") {
+    check_cache_transparent(rfc1035_example());
+    // Names near the 255-octet limit reached through cached suffixes.
+    std::vector<std::byte> m = message_with_question({});
+    for (int i = 0; i < 3; ++i) put_label(m, std::string(63, 'a'));
+    m.push_back(std::byte{0});                  // 193 octets at 12
+    const std::size_t second = m.size();
+    put_label(m, std::string(61, 'b'));          // 62 + 193 = 255: accepted
+    m.push_back(std::byte{0xC0});
+    m.push_back(std::byte{12});
+    put_label(m, std::string(62, 'c'));          // 63 + 193 = 256: rejected
+    m.push_back(std::byte{0xC0});
+    m.push_back(std::byte{12});
+    put_label(m, std::string(1, 'd'));           // 2 + 255 = 257 through the second name
+    m.push_back(static_cast<std::byte>(0xC0 | (second >> 8)));
+    m.push_back(static_cast<std::byte>(second & 0xFF));
+    check_cache_transparent(m);
+    // A long backward chain (hop limit through cached suffixes).
+    std::vector<std::byte> c = message_with_question(bytes({0}));
+    for (std::size_t i = 0; i < dns::max_pointer_hops + 3; ++i) {
+        const std::size_t target = i == 0 ? 12 : c.size() - 2;
+        c.push_back(static_cast<std::byte>(0xC0 | (target >> 8)));
+        c.push_back(static_cast<std::byte>(target & 0xFF));
+    }
+    check_cache_transparent(c);
+}
