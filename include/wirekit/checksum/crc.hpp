@@ -46,8 +46,18 @@
 
 namespace wirekit {
 
-/// Which CRC engine runs (see the header comment). `automatic` is the default.
-enum class crc_path : std::uint8_t { automatic, bitwise, bytewise, slice8, pclmul, vpclmul, sse42, hybrid };
+/// Which CRC engine runs (see the header comment). `automatic` is the default;
+/// the others exist for tests and benchmarks (check crc<M>::is_supported).
+enum class crc_path : std::uint8_t {
+    automatic,  ///< chosen per call from CPU features and length
+    bitwise,    ///< the Rocksoft shift register, bit by bit (reference; one-shot compute only)
+    bytewise,   ///< one 256-entry table
+    slice8,     ///< eight compile-time tables, 8 bytes per step (portable fast path)
+    pclmul,     ///< PCLMULQDQ folding, 64 bytes per step
+    vpclmul,    ///< VPCLMULQDQ folding on 512-bit vectors, 256 bytes per step
+    sse42,      ///< SSE4.2 crc32, 3 interleaved streams (CRC-32C polynomial only)
+    hybrid,     ///< vpclmul and sse42 interleaved (CRC-32C polynomial only)
+};
 
 namespace detail {
 
