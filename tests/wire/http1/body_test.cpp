@@ -247,6 +247,14 @@ TEST_CASE("reject: malformed chunk extensions and trailers", "[http1][strict][bo
     CHECK(o.err_detail == "control character in field value");
     o = decode_every_split(chunked, "0\r\nX: y\n\r\n");
     CHECK(o.err_detail == "bare LF");
+    // Framing fields in the trailer section (RFC 9110 §6.5.1).
+    o = decode_every_split(chunked, "0\r\nA: b\r\nTransfer-ENCODING: chunked\r\n\r\n");
+    CHECK(o.err_detail == "framing field in trailer section");
+    CHECK(o.err_offset == 9);
+    o = decode_every_split(chunked, "0\r\ncontent-length: 5\r\n\r\n");
+    CHECK(o.err_detail == "framing field in trailer section");
+    CHECK(o.err_offset == 3);
+    CHECK(decode_every_split(chunked, "0\r\nContent-Lengths: 5\r\nContent-Lengt: 5\r\n\r\n").ok);
     o = decode_every_split(chunked, "5\r\nhel", true);
     CHECK(o.err_kind == errc::truncated);
 }

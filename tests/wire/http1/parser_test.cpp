@@ -80,12 +80,30 @@ TEST_CASE("request: forms of request-target (RFC 9112 §3.2)", "[http1][parser]"
     CHECK(req("OPTIONS * HTTP/1.1\r\nHost: www.example.org:8001\r\n\r\n").b == "*");
 }
 
+TEST_CASE("reject: request-target outside its four forms (RFC 9112 §3.2)", "[http1][strict]") {
+    require_error(req("GET index.html HTTP/1.1\r\n\r\n"), errc::malformed, 4, "invalid request-target form");
+    require_error(req("GET a/b:c HTTP/1.1\r\n\r\n"), errc::malformed, 5, "invalid request-target form");
+    require_error(req("GET ~u HTTP/1.1\r\n\r\n"), errc::malformed, 4, "invalid request-target form");
+    require_error(req("GET 1http://a/ HTTP/1.1\r\n\r\n"), errc::malformed, 4, "invalid request-target form");
+    require_error(req("GET * HTTP/1.1\r\n\r\n"), errc::malformed, 4, "asterisk-form is only for OPTIONS");
+    require_error(req("CONNECT /x HTTP/1.1\r\n\r\n"), errc::malformed, 8, "CONNECT needs authority-form (host:port)");
+    require_error(req("CONNECT example.com HTTP/1.1\r\n\r\n"), errc::malformed, 8,
+                  "CONNECT needs authority-form (host:port)");
+    require_error(req("CONNECT example.com:x HTTP/1.1\r\n\r\n"), errc::malformed, 8,
+                  "CONNECT needs authority-form (host:port)");
+    require_error(req("GET /a#frag HTTP/1.1\r\n\r\n"), errc::malformed, 6, "fragment in request-target");
+    CHECK(req("GET urn:isbn:0451450523 HTTP/1.1\r\n\r\n").kind == K::complete);
+    CHECK(req("CONNECT [2001:db8::1]:443 HTTP/1.1\r\n\r\n").kind == K::complete);
+    // SSDP's "M-SEARCH * HTTP/1.1" is not HTTP/1.1 asterisk-form (OPTIONS only).
+    require_error(req("M-SEARCH * HTTP/1.1\r\n\r\n"), errc::malformed, 9, "asterisk-form is only for OPTIONS");
+}
+
 TEST_CASE("request: HTTP/1.0, no fields, extension method", "[http1][parser]") {
     auto o = req("GET / HTTP/1.0\r\n\r\n");
     REQUIRE(o.kind == K::complete);
     CHECK(o.minor == 0);
     CHECK(o.fields.empty());
-    o = req("M-SEARCH * HTTP/1.1\r\n\r\n");
+    o = req("M-SEARCH /upnp HTTP/1.1\r\n\r\n");
     REQUIRE(o.kind == K::complete);
     CHECK(o.a == "M-SEARCH");
 }

@@ -73,6 +73,8 @@ TEST_CASE("writer: refuses inputs that would inject or corrupt lines", "[http1][
     CHECK(w.request_line("GE T", "/").error().detail == "method is not a token");
     CHECK(w.request_line("GET", "/a b").error().detail == "invalid character in request-target");
     CHECK(w.request_line("GET", "").error().detail == "empty request-target");
+    CHECK(w.request_line("GET", "x").error().detail == "invalid request-target form");
+    CHECK(w.request_line("CONNECT", "/").error().detail == "CONNECT needs authority-form (host:port)");
     CHECK(w.request_line("GET", "/", {2, 0}).error().detail == "HTTP-version must be 1.x");
     CHECK(w.status_line(99).error().detail == "status-code outside 100..599");
     CHECK(w.status_line(200, "OK\r\nX: y").error().detail == "control character in reason-phrase");
@@ -103,7 +105,8 @@ TEST_CASE("writer output is accepted by the parser (round trip of many shapes)",
     for (const char* m : methods) {
         char buf[256];
         message_writer w(buf);
-        REQUIRE(w.request_line(m, "/p?q=1", {1, 0}));
+        const std::string_view target = std::string_view(m) == "CONNECT" ? "h:443" : "/p?q=1";
+        REQUIRE(w.request_line(m, target, {1, 0}));
         REQUIRE(w.field("Host", "h"));
         REQUIRE(w.field("X-Empty", ""));
         REQUIRE(w.field("X-Inner", "a \t b"));
@@ -111,7 +114,7 @@ TEST_CASE("writer output is accepted by the parser (round trip of many shapes)",
         const outcome o = req(w.written());
         REQUIRE(o.kind == outcome::kind_t::complete);
         CHECK(o.a == m);
-        CHECK(o.b == "/p?q=1");
+        CHECK(o.b == target);
         CHECK(o.minor == 0);
         REQUIRE(o.fields.size() == 3);
         CHECK(o.fields[2].second == "a \t b");

@@ -310,7 +310,7 @@ private:
             }
             default: break;
         }
-        if (st_ >= st::t_line_start) return trailer_step(in);
+        if (st_ >= st::t_line_start) return trailer_step(in, 0);
         return line_step(in);
     }
 
@@ -425,14 +425,7 @@ private:
             st_ = st::t_line_start;
             trailer_len_ = 0;
             // Continue straight into the trailer section in this call.
-            auto r = trailer_step(in.substr(i));
-            if (!r) {
-                wire_error e = r.error();
-                e.offset += i;
-                return e;
-            }
-            r->consumed += i;
-            return r;
+            return trailer_step(in, i);
         }
         st_ = st::c_data;
         // Deliver data from this same input.
@@ -445,10 +438,24 @@ private:
         return body_event{body_event_kind::data, rest.substr(0, take), i + take};
     }
 
+    /// Tracks, byte by byte, whether the trailer field name being read is
+    /// Content-Length or Transfer-Encoding (case-insensitive): framing
+    /// fields are refused in trailers (RFC 9110 §6.5.1: framing cannot be
+    /// processed after the content; a recipient that merged them could be
+    /// misled).
+    void match_name(unsigned char c) noexcept {
+        constexpr std::string_view cl = "content-length", te = "transfer-encoding";
+        const char lc = detail::ascii_lower(static_cast<char>(c));
+        if (name_len_ >= cl.size() || cl[name_len_] != lc) framing_name_ &= ~1u;
+        if (name_len_ >= te.size() || te[name_len_] != lc) framing_name_ &= ~2u;
+        ++name_len_;
+    }
+
     /// Trailer section: validate field lines, pass their bytes through.
-    result<body_event> trailer_step(std::string_view in) noexcept {
+    /// Starts at in[start]; `consumed` counts from in[0].
+    result<body_event> trailer_step(std::string_view in, std::size_t start) noexcept {
         const std::size_t n = in.size();
-        std::size_t i = 0;
+        std::size_t i = start;
         const auto at = [&](std::size_t k) { return offset_ + k; };
         while (i < n && st_ != st::done) {
             if (++trailer_len_ > opt_.max_trailers)
@@ -462,14 +469,23 @@ private:
                         st_ = st::done;
                     } else if (c == ' ' || c == '\t')
                         return fail(errc::malformed, at(i), "obs-fold (line folding) is not allowed");
-                    else if (is_tchar(c)) st_ = st::t_name;
-                    else return fail(errc::malformed, at(i), "invalid character in field name");
+                    else if (is_tchar(c)) {
+                        st_ = st::t_name;
+                        name_begin_ = at(i);
+                        name_len_ = 0;
+                        framing_name_ = 3;  // may still be Content-Length (1) or Transfer-Encoding (2)
+                        match_name(c);
+                    } else return fail(errc::malformed, at(i), "invalid character in field name");
                     break;
                 case st::t_name:
-                    if (c == ':') st_ = st::t_value;
+                    if (c == ':') {
+                        if ((framing_name_ & 1 && name_len_ == 14) || (framing_name_ & 2 && name_len_ == 17))
+                            return fail(errc::malformed, name_begin_, "framing field in trailer section");
+                        st_ = st::t_value;
+                    } else if (is_tchar(c)) match_name(c);
                     else if (c == ' ' || c == '\t')
                         return fail(errc::malformed, at(i), "whitespace between field name and colon");
-                    else if (!is_tchar(c)) return fail(errc::malformed, at(i), "invalid character in field name");
+                    else return fail(errc::malformed, at(i), "invalid character in field name");
                     break;
                 case st::t_value:
                     if (c == '\r') st_ = st::t_value_lf;
@@ -492,8 +508,8 @@ private:
             }
             ++i;
         }
-        if (i == 0) return body_event{st_ == st::done ? body_event_kind::end : body_event_kind::need_more, {}, 0};
-        return body_event{body_event_kind::trailers, in.substr(0, i), i};
+        if (i == start) return body_event{st_ == st::done ? body_event_kind::end : body_event_kind::need_more, {}, i};
+        return body_event{body_event_kind::trailers, in.substr(start, i - start), i};
     }
 
     body_framing f_;
@@ -504,6 +520,9 @@ private:
     std::uint64_t content_ = 0;
     std::uint64_t line_begin_ = 0;  ///< body offset where the chunk-size line began
     std::size_t trailer_len_ = 0;
+    std::uint64_t name_begin_ = 0;  ///< body offset of the trailer field name being read
+    std::size_t name_len_ = 0;
+    unsigned framing_name_ = 0;     ///< bit 0: may be Content-Length, bit 1: Transfer-Encoding
     wire_error err_{};
     bool failed_ = false;
 };

@@ -159,6 +159,45 @@ struct response_head {
     std::size_t head_len = 0;  ///< bytes from message start through the empty line
 };
 
+/// A request-target problem: offset within the target and what is wrong;
+/// an empty detail means the target is fine.
+struct target_problem {
+    std::size_t offset = 0;
+    std::string_view detail{};
+};
+
+/// Checks that `target` has one of the four forms of RFC 9112 §3.2 for
+/// `method`: origin-form ("/path?query"), absolute-form ("scheme:...", RFC
+/// 3986 §3.1 scheme), authority-form ("host:port", CONNECT only, and CONNECT
+/// only with it) or asterisk-form ("*", OPTIONS only). A fragment ('#') is
+/// never part of a request-target. Characters are checked by the parser.
+[[nodiscard]] constexpr target_problem check_target_form(std::string_view method, std::string_view target) noexcept {
+    const std::string_view t = target;
+    if (t.empty()) return {0, "empty request-target"};
+    if (const std::size_t h = t.find('#'); h != std::string_view::npos) return {h, "fragment in request-target"};
+    if (method == "CONNECT") {
+        const std::size_t colon = t.rfind(':');
+        bool ok = t[0] != '/' && colon != std::string_view::npos && colon > 0 && colon + 1 < t.size();
+        for (std::size_t k = colon + 1; ok && k < t.size(); ++k) ok = t[k] >= '0' && t[k] <= '9';
+        if (!ok) return {0, "CONNECT needs authority-form (host:port)"};
+        return {};
+    }
+    if (t == "*") {
+        if (method != "OPTIONS") return {0, "asterisk-form is only for OPTIONS"};
+        return {};
+    }
+    if (t[0] == '/') return {};
+    const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (!alpha(t[0])) return {0, "invalid request-target form"};
+    for (std::size_t k = 1; k < t.size(); ++k) {
+        const char c = t[k];
+        if (c == ':') return {};
+        if (!(alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
+            return {k, "invalid request-target form"};
+    }
+    return {0, "invalid request-target form"};
+}
+
 namespace detail {
 
 enum class head_kind : std::uint8_t { request, response, fields_only };
@@ -313,6 +352,8 @@ private:
                         return fail(errc::malformed, i, "invalid character in request-target");
                     }
                     if (i == tok_) return fail(errc::malformed, i, "empty request-target");
+                    if (auto bad = check_target_form({p + a_off_, a_len_}, {p + tok_, i - tok_}); !bad.detail.empty())
+                        return fail(errc::malformed, tok_ + bad.offset, bad.detail);
                     b_off_ = static_cast<std::uint32_t>(tok_);
                     b_len_ = static_cast<std::uint32_t>(i - tok_);
                     tok_ = ++i;

@@ -47,6 +47,7 @@ public:
         for (char c : target)
             if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7F)
                 return bad("invalid character in request-target");
+        if (auto t = check_target_form(method, target); !t.detail.empty()) return bad(t.detail);
         WIREKIT_TRY_VOID(check_version(v));
         const char ver[] = {'H', 'T', 'T', 'P', '/', static_cast<char>('0' + v.major), '.',
                             static_cast<char>('0' + v.minor)};
