@@ -16,6 +16,7 @@
 #include "../core/format.hpp"   // address formatters, generic view tree
 #include "../core/layout.hpp"   // layout, field
 #include "../core/result.hpp"   // result, wire_error
+#include "check.hpp"              // detail::check_layout
 #include "../core/view.hpp"     // view, WIREKIT_FIELD
 
 namespace wirekit::arp {
@@ -55,14 +56,18 @@ public:
     /// unsupported (htype not 1 at byte 0, ptype not 0x0800 at byte 2, hlen not
     /// 6 at byte 4, plen not 4 at byte 5).
     [[nodiscard]] static constexpr result<basic_packet> checked(Bytes b) noexcept {
-        auto r = base_view::checked(b);
-        if (!r) return r.error();
-        basic_packet p(*r);
+        if (auto r = check(b); !r) return r.error();
+        return unchecked(b);
+    }
+    /// The checks of checked() without building the view.
+    [[nodiscard]] static constexpr result<void> check(Bytes b) noexcept {
+        WIREKIT_TRY_VOID(detail::check_layout<packet_layout>(b));
+        const auto p = unchecked(b);
         if (p.htype() != 1) return make_error(errc::unsupported, "arp", 0, "hardware type is not Ethernet");
         if (p.ptype() != 0x0800) return make_error(errc::unsupported, "arp", 2, "protocol type is not IPv4");
         if (p.hlen() != 6) return make_error(errc::unsupported, "arp", 4, "hardware address length is not 6");
         if (p.plen() != 4) return make_error(errc::unsupported, "arp", 5, "protocol address length is not 4");
-        return p;
+        return {};
     }
     /// Wraps bytes the caller built (at least 28 bytes).
     [[nodiscard]] static constexpr basic_packet unchecked(Bytes b) noexcept { return basic_packet(base_view::unchecked(b)); }

@@ -58,13 +58,18 @@ struct checksum_report {
 };
 
 namespace detail {
+/// V::check(b), with the error re-based to `base`.
 template <class V>
-constexpr result<V> checked_at(bytes_view b, std::size_t base) noexcept {
-    auto r = V::checked(b);
+constexpr result<void> check_at(bytes_view b, std::size_t base) noexcept {
+    auto r = V::check(b);
     if (!r) return r.error().shifted(base);
     return r;
 }
 }  // namespace detail
+
+/// Dissects an Ethernet frame (without FCS) into `d`, which is reset first.
+/// The fast path: no large value is returned or copied. Errors as dissect().
+[[nodiscard]] constexpr result<void> dissect_into(bytes_view frame_bytes, dissection& d) noexcept;
 
 /// Dissects an Ethernet frame (without FCS). Errors carry the failing
 /// layer's name and the byte offset within the frame: truncated / malformed
@@ -73,87 +78,107 @@ constexpr result<V> checked_at(bytes_view b, std::size_t base) noexcept {
 /// protocols are not errors: the dissection simply stops there.
 [[nodiscard]] constexpr result<dissection> dissect(bytes_view frame_bytes) noexcept {
     dissection d;
-    auto f = ethernet::frame::checked(frame_bytes);
-    if (!f) return f.error();
-    d.eth = *f;
-    auto link = ethernet::repr::parse(*f);
-    if (!link) return link.error();
-    d.link = *link;
-    const std::size_t l3 = link->header_len();
+    if (auto r = dissect_into(frame_bytes, d); !r) return r.error();
+    return d;
+}
+
+constexpr result<void> dissect_into(bytes_view frame_bytes, dissection& d) noexcept {
+    d.arp.reset();
+    d.ipv4.reset();
+    d.ipv6.reset();
+    d.tcp.reset();
+    d.udp.reset();
+    d.icmpv4.reset();
+    d.icmpv6.reset();
+    d.fragment = false;
+    d.transport = {};
+    d.transport_offset = 0;
+    WIREKIT_TRY_VOID(ethernet::frame::check(frame_bytes));
+    d.eth = ethernet::frame::unchecked(frame_bytes);
+    if (auto link = ethernet::repr::parse_into(d.eth, d.link); !link) return link.error();
+    const std::size_t l3 = d.link.header_len();
     const bytes_view net = frame_bytes.subspan(l3);
     std::uint8_t proto = 0;
     bool ip = false;
-    switch (link->ethertype) {
+    switch (d.link.ethertype) {
         case ethernet::ethertype::arp: {
-            auto a = detail::checked_at<arp::packet>(net, l3);
-            if (!a) return a.error();
-            d.arp = *a;
-            return d;
+            WIREKIT_TRY_VOID(detail::check_at<arp::packet>(net, l3));
+            d.arp = arp::packet::unchecked(net);
+            return {};
         }
         case ethernet::ethertype::ipv4: {
-            auto p = detail::checked_at<ipv4::packet>(net, l3);
-            if (!p) return p.error();
-            if (auto o = ipv4::parse_options(p->options()); !o) return o.error().shifted(l3);
-            d.ipv4 = *p;
-            d.fragment = p->is_fragment();
-            d.transport = p->payload();
-            d.transport_offset = l3 + p->header_length();
-            proto = p->protocol();
+            WIREKIT_TRY_VOID(detail::check_at<ipv4::packet>(net, l3));
+            const auto p = ipv4::packet::unchecked(net);
+            if (auto o = ipv4::walk_options(p.options(), [](const ipv4::option&) {}); !o) return o.error().shifted(l3);
+            d.ipv4 = p;
+            d.fragment = p.is_fragment();
+            d.transport = p.payload();
+            d.transport_offset = l3 + p.header_length();
+            proto = p.protocol();
             ip = true;
             break;
         }
         case ethernet::ethertype::ipv6: {
-            auto p = detail::checked_at<ipv6::packet>(net, l3);
-            if (!p) return p.error();
-            auto c = ipv6::walk(*p);
+            WIREKIT_TRY_VOID(detail::check_at<ipv6::packet>(net, l3));
+            const auto p = ipv6::packet::unchecked(net);
+            auto c = ipv6::walk(p);
             if (!c) return c.error().shifted(l3);
-            d.ipv6 = *p;
+            d.ipv6 = p;
             d.ipv6_chain = *c;
             d.fragment = c->has_fragment && (c->fragment.fragment_offset != 0 || c->fragment.more_fragments);
-            d.transport = ipv6::upper_payload(*p, *c);
+            d.transport = ipv6::upper_payload(p, *c);
             d.transport_offset = l3 + c->upper_offset;
             proto = c->upper_protocol;
             ip = true;
             break;
         }
-        default: return d;
+        default: return {};
     }
-    if (!ip) return d;
+    if (!ip) return {};
     const bool later_fragment = d.fragment && ((d.ipv4 && d.ipv4->fragment_offset() != 0) ||
                                                (d.ipv6 && d.ipv6_chain.fragment.fragment_offset != 0));
-    if (later_fragment) return d;
+    if (later_fragment) return {};
     const std::size_t at = d.transport_offset;
     switch (proto) {
         case ip_protocol::tcp: {
-            auto s = detail::checked_at<tcp::segment>(d.transport, at);
-            if (!s) { if (d.fragment) return d; return s.error(); }
-            if (auto o = tcp::parse_options(s->options()); !o) return o.error().shifted(at);
-            d.tcp = *s;
+            if (auto r = detail::check_at<tcp::segment>(d.transport, at); !r) {
+                if (d.fragment) return {};
+                return r.error();
+            }
+            const auto s = tcp::segment::unchecked(d.transport);
+            if (auto o = tcp::walk_options(s.options(), [](std::uint8_t, bytes_view) {}); !o) return o.error().shifted(at);
+            d.tcp = s;
             break;
         }
         case ip_protocol::udp: {
-            auto u = detail::checked_at<udp::datagram>(d.transport, at);
-            if (!u) { if (d.fragment) return d; return u.error(); }
-            d.udp = *u;
+            if (auto r = detail::check_at<udp::datagram>(d.transport, at); !r) {
+                if (d.fragment) return {};
+                return r.error();
+            }
+            d.udp = udp::datagram::unchecked(d.transport);
             break;
         }
         case ip_protocol::icmp: {
             if (!d.ipv4) break;
-            auto m = detail::checked_at<icmpv4::message>(d.transport, at);
-            if (!m) { if (d.fragment) return d; return m.error(); }
-            d.icmpv4 = *m;
+            if (auto r = detail::check_at<icmpv4::message>(d.transport, at); !r) {
+                if (d.fragment) return {};
+                return r.error();
+            }
+            d.icmpv4 = icmpv4::message::unchecked(d.transport);
             break;
         }
         case ip_protocol::icmpv6: {
             if (!d.ipv6) break;
-            auto m = detail::checked_at<icmpv6::message>(d.transport, at);
-            if (!m) { if (d.fragment) return d; return m.error(); }
-            d.icmpv6 = *m;
+            if (auto r = detail::check_at<icmpv6::message>(d.transport, at); !r) {
+                if (d.fragment) return {};
+                return r.error();
+            }
+            d.icmpv6 = icmpv6::message::unchecked(d.transport);
             break;
         }
         default: break;
     }
-    return d;
+    return {};
 }
 
 /// Verifies every checksum of a dissection that can be verified: the IPv4

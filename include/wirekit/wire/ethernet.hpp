@@ -29,6 +29,7 @@
 #include "../core/format.hpp"             // formatters of addresses and generic views
 #include "../core/layout.hpp"             // layout, field
 #include "../core/result.hpp"             // result, wire_error
+#include "check.hpp"              // detail::check_layout
 #include "../core/view.hpp"               // view, WIREKIT_FIELD
 
 namespace wirekit::ethernet {
@@ -84,10 +85,11 @@ public:
     /// Checks untrusted bytes: at least 14 bytes. Errors (layer "ethernet"):
     /// truncated at b.size().
     [[nodiscard]] static constexpr result<basic_frame> checked(Bytes b) noexcept {
-        auto r = base_view::checked(b);
-        if (!r) return r.error();
-        return basic_frame(*r);
+        if (auto r = check(b); !r) return r.error();
+        return unchecked(b);
     }
+    /// The checks of checked() without building the view.
+    [[nodiscard]] static constexpr result<void> check(Bytes b) noexcept { return detail::check_layout<header_layout>(b); }
     /// Wraps bytes the caller built (at least 14 bytes).
     [[nodiscard]] static constexpr basic_frame unchecked(Bytes b) noexcept { return basic_frame(base_view::unchecked(b)); }
 
@@ -134,8 +136,14 @@ struct repr {
     /// stacked tags (at the third TPID's offset).
     [[nodiscard]] static constexpr result<repr> parse(frame f) noexcept {
         repr r;
+        if (auto e = parse_into(f, r); !e) return e.error();
+        return r;
+    }
+    /// parse() into an existing repr (no copy of the result). Errors as parse().
+    [[nodiscard]] static constexpr result<void> parse_into(frame f, repr& r) noexcept {
         r.dst_addr = f.dst_addr();
         r.src_addr = f.src_addr();
+        r.tag_count = 0;
         std::uint16_t type = f.ethertype();
         std::size_t at = ethernet::header_len;
         const auto b = f.bytes();
@@ -148,7 +156,7 @@ struct repr {
             at += tag_len;
         }
         r.ethertype = type;
-        return r;
+        return {};
     }
 
     /// Header length in bytes: 14 + 4 per tag.

@@ -21,6 +21,7 @@
 #include "../core/format.hpp"        // generic view tree, wire_error formatter
 #include "../core/layout.hpp"        // layout, field
 #include "../core/result.hpp"        // result, wire_error
+#include "check.hpp"              // detail::check_layout
 #include "../core/view.hpp"          // view, WIREKIT_FIELD
 #include "ipv4.hpp"                  // quoted headers, checksum_mode
 
@@ -91,10 +92,11 @@ public:
 
     /// Checks untrusted bytes: at least 8. Errors (layer "icmpv4"): truncated.
     [[nodiscard]] static constexpr result<basic_message> checked(Bytes b) noexcept {
-        auto r = base_view::checked(b);
-        if (!r) return r.error();
-        return basic_message(*r);
+        if (auto r = check(b); !r) return r.error();
+        return unchecked(b);
     }
+    /// The checks of checked() without building the view.
+    [[nodiscard]] static constexpr result<void> check(Bytes b) noexcept { return detail::check_layout<header_layout>(b); }
     [[nodiscard]] static constexpr basic_message unchecked(Bytes b) noexcept { return basic_message(base_view::unchecked(b)); }
 
     WIREKIT_FIELD(type)

@@ -22,6 +22,7 @@
 #include "../core/format.hpp"        // generic view tree
 #include "../core/layout.hpp"        // layout, field
 #include "../core/result.hpp"        // result, wire_error
+#include "check.hpp"              // detail::check_layout
 #include "../core/view.hpp"          // view, WIREKIT_FIELD
 #include "ip_protocol.hpp"           // ip_protocol::icmpv6, ipv6_pseudo
 
@@ -80,11 +81,14 @@ public:
     /// Checks untrusted bytes: at least 8, and at least the type's minimum
     /// (min_len). Errors (layer "icmpv6"): truncated at b.size().
     [[nodiscard]] static constexpr result<basic_message> checked(Bytes b) noexcept {
-        auto r = base_view::checked(b);
-        if (!r) return r.error();
-        basic_message m(*r);
-        if (b.size() < min_len(m.type())) return make_error(errc::truncated, "icmpv6", b.size(), "shorter than this type's body");
-        return m;
+        if (auto r = check(b); !r) return r.error();
+        return unchecked(b);
+    }
+    /// The checks of checked() without building the view.
+    [[nodiscard]] static constexpr result<void> check(Bytes b) noexcept {
+        WIREKIT_TRY_VOID(detail::check_layout<header_layout>(b));
+        if (b.size() < min_len(unchecked(b).type())) return make_error(errc::truncated, "icmpv6", b.size(), "shorter than this type's body");
+        return {};
     }
     [[nodiscard]] static constexpr basic_message unchecked(Bytes b) noexcept { return basic_message(base_view::unchecked(b)); }
 

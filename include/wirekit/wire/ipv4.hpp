@@ -25,6 +25,7 @@
 #include "../core/bytes.hpp"    // bytes_view, mutable_bytes
 #include "../core/layout.hpp"   // layout, field, field_ref
 #include "../core/result.hpp"   // result, wire_error
+#include "check.hpp"              // detail::check_layout
 #include "../core/view.hpp"     // view, WIREKIT_FIELD
 #include "../core/format.hpp"   // address formatters, generic view tree
 #include "../checksum/internet.hpp"  // RFC 1071 header checksum
@@ -71,11 +72,14 @@ public:
     /// 20 bytes, IHL × 4 or Total Length), malformed (version not 4, at byte 0),
     /// bad_length (IHL below 5, or Total Length below IHL × 4, at byte 0).
     [[nodiscard]] static constexpr result<basic_packet> checked(Bytes b) noexcept {
+        if (auto r = check(b); !r) return r.error();
+        return unchecked(b);
+    }
+    /// The checks of checked() without building the view.
+    [[nodiscard]] static constexpr result<void> check(Bytes b) noexcept {
         if (b.size() >= 1 && (std::to_integer<unsigned>(b[0]) >> 4) != 4)
             return make_error(errc::malformed, "ipv4", 0, "version is not 4");
-        auto r = base_view::checked(b);
-        if (!r) return r.error();
-        return basic_packet(*r);
+        return detail::check_layout<header_layout>(b);
     }
     /// Wraps bytes the caller built (at least 20 bytes, lengths consistent).
     [[nodiscard]] static constexpr basic_packet unchecked(Bytes b) noexcept {
@@ -175,20 +179,21 @@ struct option_list {
     }
 };
 
-/// Parses `opts` (the bytes after the fixed header) into a list. Offsets in
+/// Walks `opts` (the bytes after the fixed header), calling
+/// `on_option(const option&)` for each, in order, and validating each. Offsets in
 /// errors count from the start of the IPv4 header (20 + position). Errors
 /// (layer "ipv4"): malformed — an option without its length octet, a length
 /// below 2, a record-route/source-route/timestamp option that is too short or
 /// has a pointer below its minimum, a router alert whose length is not 4;
 /// bad_length — an option running past the header.
-[[nodiscard]] constexpr result<option_list> parse_options(bytes_view opts) noexcept {
-    option_list list;
+template <class F>
+[[nodiscard]] constexpr result<void> walk_options(bytes_view opts, F&& on_option) noexcept {
     std::size_t at = 0;
     while (at < opts.size()) {
         const auto type = std::to_integer<std::uint8_t>(opts[at]);
         const std::size_t where = min_header_len + at;
         if (type == option_type::eol || type == option_type::nop) {
-            list.items[list.count++] = option{type, opts.subspan(at, 1), at};
+            on_option(option{type, opts.subspan(at, 1), at});
             ++at;
             if (type == option_type::eol) break;
             continue;
@@ -214,9 +219,17 @@ struct option_list {
                 break;
             default: break;
         }
-        list.items[list.count++] = o;
+        on_option(o);
         at += len;
     }
+    return {};
+}
+
+/// Parses `opts` into a list; errors as walk_options.
+[[nodiscard]] constexpr result<option_list> parse_options(bytes_view opts) noexcept {
+    option_list list;
+    auto r = walk_options(opts, [&](const option& o) { list.items[list.count++] = o; });
+    if (!r) return r.error();
     return list;
 }
 
@@ -285,8 +298,7 @@ struct repr {
         if (p.fragment_offset_bytes() + total_length > max_datagram_len)
             return make_error(errc::bad_length, "ipv4", 6, "fragment offset + length above 65535");
         const auto opts = header.subspan(min_header_len);
-        auto list = parse_options(opts);
-        if (!list) return list.error();
+        WIREKIT_TRY_VOID(walk_options(opts, [](const option&) {}));
         r.options_len = opts.size();
         for (std::size_t i = 0; i < opts.size(); ++i) r.options[i] = opts[i];
         return r;

@@ -8,7 +8,6 @@
 // Jumbograms (RFC 2675) are not supported: Payload Length 0 means no payload.
 #pragma once
 
-#include <array>        // chain storage
 #include <cstddef>      // std::byte, std::size_t
 #include <cstdint>      // field value types
 #include <string_view>  // layer name
@@ -21,6 +20,7 @@
 #include "../core/format.hpp"   // address formatters, generic view tree
 #include "../core/layout.hpp"   // layout, field, field_ref
 #include "../core/result.hpp"   // result, wire_error
+#include "check.hpp"              // detail::check_layout
 #include "../core/view.hpp"     // view, WIREKIT_FIELD
 #include "ip_protocol.hpp"      // Next Header numbers
 
@@ -56,11 +56,14 @@ public:
     /// Checks untrusted bytes. Errors (layer "ipv6"): malformed (version not
     /// 6, byte 0); truncated (below 40 or 40 + Payload Length).
     [[nodiscard]] static constexpr result<basic_packet> checked(Bytes b) noexcept {
+        if (auto r = check(b); !r) return r.error();
+        return unchecked(b);
+    }
+    /// The checks of checked() without building the view.
+    [[nodiscard]] static constexpr result<void> check(Bytes b) noexcept {
         if (b.size() >= 1 && (std::to_integer<unsigned>(b[0]) >> 4) != 6)
             return make_error(errc::malformed, "ipv6", 0, "version is not 6");
-        auto r = base_view::checked(b);
-        if (!r) return r.error();
-        return basic_packet(*r);
+        return detail::check_layout<header_layout>(b);
     }
     [[nodiscard]] static constexpr basic_packet unchecked(Bytes b) noexcept { return basic_packet(base_view::unchecked(b)); }
 
@@ -95,16 +98,14 @@ struct fragment_info {
     std::uint32_t identification = 0;
 };
 
-/// The extension-header chain of a packet and the upper layer it leads to.
+/// A summary of the extension-header chain of a packet and the upper layer
+/// it leads to. The headers themselves are passed to walk()'s callback.
 struct chain {
-    std::array<extension_header, max_extension_headers> headers{};
-    std::size_t count = 0;
+    std::size_t count = 0;                                  ///< extension headers
     std::uint8_t upper_protocol = ip_protocol::ipv6_nonxt;  ///< e.g. 58 ICMPv6, 6 TCP
-    std::size_t upper_offset = header_len;  ///< from the start of the IPv6 header
+    std::size_t upper_offset = header_len;                  ///< from the start of the IPv6 header
     bool has_fragment = false;
     fragment_info fragment{};
-    [[nodiscard]] constexpr const extension_header* begin() const noexcept { return headers.data(); }
-    [[nodiscard]] constexpr const extension_header* end() const noexcept { return headers.data() + count; }
 };
 
 /// True for the Next Header values walk() steps over.
@@ -114,11 +115,13 @@ struct chain {
 }
 
 /// Walks the extension headers of a checked packet (RFC 8200 §4.1 order is
-/// not enforced, except that hop-by-hop must come first, §4.3). Errors
-/// (layer "ipv6", offsets from the IPv6 header): truncated — a header runs
-/// past the payload; malformed — hop-by-hop not first; limit_exceeded — more
-/// than 8 extension headers.
-[[nodiscard]] constexpr result<chain> walk(packet p) noexcept {
+/// not enforced, except that hop-by-hop must come first, §4.3), calling
+/// `on_header(const extension_header&)` for each. Errors (layer "ipv6",
+/// offsets from the IPv6 header): truncated — a header runs past the
+/// payload; malformed — hop-by-hop not first; limit_exceeded — more than 8
+/// extension headers.
+template <class F>
+[[nodiscard]] constexpr result<chain> walk(packet p, F&& on_header) noexcept {
     chain c;
     const bytes_view all = p.bytes().first(p.total_length());
     std::uint8_t nh = p.next_header();
@@ -134,7 +137,8 @@ struct chain {
         else if (nh == ip_protocol::ah) len = (hlen + 2) * 4;  // RFC 4302 §2.2
         else len = (hlen + 1) * 8;                             // RFC 8200 §4.3-4.6
         if (all.size() < at + len) return make_error(errc::truncated, "ipv6", all.size(), "extension header runs past the payload");
-        c.headers[c.count++] = extension_header{nh, at, all.subspan(at, len)};
+        ++c.count;
+        on_header(extension_header{nh, at, all.subspan(at, len)});
         if (nh == ip_protocol::ipv6_frag) {
             const std::uint16_t w = load_be<2>(all.data() + at + 2);
             c.has_fragment = true;
@@ -146,6 +150,11 @@ struct chain {
     c.upper_protocol = nh;
     c.upper_offset = at;
     return c;
+}
+
+/// walk() without a callback: the summary only.
+[[nodiscard]] constexpr result<chain> walk(packet p) noexcept {
+    return walk(p, [](const extension_header&) {});
 }
 
 /// The upper-layer bytes a chain leads to: [upper_offset, 40 + Payload Length).
@@ -204,9 +213,11 @@ struct fmt::formatter<wirekit::ipv6::basic_packet<Bytes>> {
             return fmt::format_to(out, "{} > {}: IP6 (hlim {}, next-header {}, payload length {})", p.src_addr(), p.dst_addr(),
                                   p.hop_limit(), p.next_header(), p.payload_length());
         out = fmt::format_to(out, "{:v}", static_cast<const typename wirekit::ipv6::basic_packet<Bytes>::base_view&>(p));
-        auto c = wirekit::ipv6::walk(wirekit::ipv6::packet::unchecked(wirekit::bytes_view(p.bytes())));
+        auto c = wirekit::ipv6::walk(wirekit::ipv6::packet::unchecked(wirekit::bytes_view(p.bytes())),
+                                     [&](const wirekit::ipv6::extension_header& h) {
+                                         out = fmt::format_to(out, "\n  extension: type={} length={}", h.type, h.bytes.size());
+                                     });
         if (!c) return fmt::format_to(out, "\n  extensions: [{}]", c.error());
-        for (const auto& h : *c) out = fmt::format_to(out, "\n  extension: type={} length={}", h.type, h.bytes.size());
         return fmt::format_to(out, "\n  upper layer: {}", c->upper_protocol);
     }
 };

@@ -25,6 +25,7 @@
 #include "../core/endian.hpp"  // load_be / store_be for options
 #include "../core/layout.hpp"  // layout, field, field_ref
 #include "../core/result.hpp"  // result, wire_error
+#include "check.hpp"              // detail::check_layout
 #include "../core/view.hpp"    // view, WIREKIT_FIELD
 #include "../core/format.hpp"  // generic view tree
 #include "../checksum/internet.hpp"  // pseudo-header checksum
@@ -70,10 +71,11 @@ public:
     /// Checks untrusted bytes. Errors (layer "tcp"): truncated (shorter than
     /// 20 bytes or Data Offset × 4), bad_length (Data Offset below 5, at byte 0).
     [[nodiscard]] static constexpr result<basic_segment> checked(Bytes b) noexcept {
-        auto r = base_view::checked(b);
-        if (!r) return r.error();
-        return basic_segment(*r);
+        if (auto r = check(b); !r) return r.error();
+        return unchecked(b);
     }
+    /// The checks of checked() without building the view.
+    [[nodiscard]] static constexpr result<void> check(Bytes b) noexcept { return detail::check_layout<header_layout>(b); }
     /// Wraps bytes the caller built (at least 20 bytes, Data Offset consistent).
     [[nodiscard]] static constexpr basic_segment unchecked(Bytes b) noexcept {
         return basic_segment(base_view::unchecked(b));
@@ -196,14 +198,16 @@ struct option_set {
     [[nodiscard]] constexpr std::size_t wire_len() const noexcept { return (unpadded_len() + 3) / 4 * 4; }
 };
 
-/// Decodes `opts` (the header bytes after the fixed 20). Offsets in errors
+/// Walks `opts` (the header bytes after the fixed 20), validating each
+/// option and calling `on_option(kind, bytes)` (bytes = kind, length and
+/// data) for each one other than EOL/NOP. Offsets in errors
 /// count from the start of the TCP header. Errors (layer "tcp"): malformed
 /// when a kind other than EOL/NOP has no length octet or a length below 2
 /// (RFC 9293 §3.1 "illegal option length"), when MSS, window scale,
 /// SACK-permitted or timestamps have the wrong length, or when SACK is not
 /// 2 + 8n with n in 1..4; bad_length when an option runs past the header.
-[[nodiscard]] constexpr result<option_set> parse_options(bytes_view opts) noexcept {
-    option_set set;
+template <class F>
+[[nodiscard]] constexpr result<void> walk_options(bytes_view opts, F&& on_option) noexcept {
     std::size_t at = 0;
     while (at < opts.size()) {
         const auto kind = std::to_integer<std::uint8_t>(opts[at]);
@@ -214,37 +218,52 @@ struct option_set {
         const std::size_t len = std::to_integer<std::size_t>(opts[at + 1]);
         if (len < 2) return make_error(errc::malformed, "tcp", where + 1, "option length below 2");
         if (at + len > opts.size()) return make_error(errc::bad_length, "tcp", where + 1, "option runs past the header");
-        const std::byte* d = opts.data() + at + 2;
         switch (kind) {
             case option_kind::mss:
                 if (len != 4) return make_error(errc::malformed, "tcp", where + 1, "MSS length is not 4");
-                set.mss = load_be<2>(d);
                 break;
             case option_kind::window_scale:
                 if (len != 3) return make_error(errc::malformed, "tcp", where + 1, "window scale length is not 3");
-                set.window_scale = std::to_integer<std::uint8_t>(d[0]);
                 break;
             case option_kind::sack_permitted:
                 if (len != 2) return make_error(errc::malformed, "tcp", where + 1, "SACK-permitted length is not 2");
-                set.sack_permitted = true;
                 break;
             case option_kind::sack:
                 if (len < 10 || len > 34 || (len - 2) % 8 != 0)
                     return make_error(errc::malformed, "tcp", where + 1, "SACK length is not 2 + 8n");
-                set.sack_count = (len - 2) / 8;
-                for (std::size_t i = 0; i < set.sack_count; ++i)
-                    set.sack[i] = sack_block{load_be<4>(d + 8 * i), load_be<4>(d + 8 * i + 4)};
                 break;
             case option_kind::timestamps:
                 if (len != 10) return make_error(errc::malformed, "tcp", where + 1, "timestamps length is not 10");
-                set.ts = timestamps{load_be<4>(d), load_be<4>(d + 4)};
                 break;
-            default:
-                for (std::size_t i = 0; i < len; ++i) set.unknown[set.unknown_len++] = opts[at + i];
-                break;
+            default: break;
         }
+        on_option(kind, opts.subspan(at, len));
         at += len;
     }
+    return {};
+}
+
+/// Decodes `opts` into an option_set; errors as walk_options.
+[[nodiscard]] constexpr result<option_set> parse_options(bytes_view opts) noexcept {
+    option_set set;
+    auto r = walk_options(opts, [&](std::uint8_t kind, bytes_view o) {
+        const std::byte* d = o.data() + 2;
+        switch (kind) {
+            case option_kind::mss: set.mss = load_be<2>(d); break;
+            case option_kind::window_scale: set.window_scale = std::to_integer<std::uint8_t>(d[0]); break;
+            case option_kind::sack_permitted: set.sack_permitted = true; break;
+            case option_kind::sack:
+                set.sack_count = (o.size() - 2) / 8;
+                for (std::size_t i = 0; i < set.sack_count; ++i)
+                    set.sack[i] = sack_block{load_be<4>(d + 8 * i), load_be<4>(d + 8 * i + 4)};
+                break;
+            case option_kind::timestamps: set.ts = timestamps{load_be<4>(d), load_be<4>(d + 4)}; break;
+            default:
+                for (auto byte : o) set.unknown[set.unknown_len++] = byte;
+                break;
+        }
+    });
+    if (!r) return r.error();
     return set;
 }
 

@@ -20,6 +20,7 @@
 #include "../core/format.hpp"        // generic view tree
 #include "../core/layout.hpp"        // layout, field, field_ref
 #include "../core/result.hpp"        // result, wire_error
+#include "check.hpp"              // detail::check_layout
 #include "../core/view.hpp"          // view, WIREKIT_FIELD
 #include "ip_protocol.hpp"           // ip_protocol::udp, ipv4_pseudo, ipv6_pseudo
 
@@ -49,9 +50,14 @@ public:
     /// Checks untrusted bytes. Errors (layer "udp"): truncated (below 8 bytes,
     /// or below Length); bad_length at byte 4 when Length < 8.
     [[nodiscard]] static constexpr result<basic_datagram> checked(Bytes b) noexcept {
-        auto r = base_view::checked(b);
-        if (!r) return r.error().kind == errc::bad_length ? make_error(errc::bad_length, "udp", 4, "length below 8") : r.error();
-        return basic_datagram(*r);
+        if (auto r = check(b); !r) return r.error();
+        return unchecked(b);
+    }
+    /// The checks of checked() without building the view.
+    [[nodiscard]] static constexpr result<void> check(Bytes b) noexcept {
+        auto r = detail::check_layout<header_layout>(b);
+        if (!r && r.error().kind == errc::bad_length) return make_error(errc::bad_length, "udp", 4, "length below 8");
+        return r;
     }
     [[nodiscard]] static constexpr basic_datagram unchecked(Bytes b) noexcept { return basic_datagram(base_view::unchecked(b)); }
 

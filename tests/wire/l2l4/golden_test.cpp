@@ -345,7 +345,13 @@ TEST_CASE("l2l4: IPv6 extension chain of a captured MLD report", "[wire][ipv6]")
     REQUIRE(d->ipv6);
     CHECK(d->ipv6->next_header() == ip_protocol::hopopt);
     REQUIRE(d->ipv6_chain.count == 1);
-    CHECK(d->ipv6_chain.headers[0].type == ip_protocol::hopopt);
+    std::vector<ipv6::extension_header> seen;
+    auto c = ipv6::walk(*d->ipv6, [&](const ipv6::extension_header& h) { seen.push_back(h); });
+    REQUIRE(c);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].type == ip_protocol::hopopt);
+    CHECK(seen[0].offset == 40);
+    CHECK(seen[0].bytes.size() == 8);
     CHECK(d->ipv6_chain.upper_protocol == ip_protocol::icmpv6);
     CHECK(d->ipv6_chain.upper_offset == 48);
     REQUIRE(d->icmpv6);
