@@ -138,6 +138,24 @@ void format_field_value(fmt::memory_buffer& buf, const T& v) {
 }
 }  // namespace wirekit::detail
 
+namespace wirekit {
+/// Base for protocol formatters with two forms: "{}" (a one-line summary)
+/// and "{:v}" (a multi-line field tree). Derive from it and write `format`,
+/// testing `tree`. Any other format spec is a fmt::format_error.
+struct summary_or_tree_formatter {
+    bool tree = false;  ///< true for "{:v}"
+    constexpr auto parse(fmt::format_parse_context& ctx) {
+        auto it = ctx.begin();
+        if (it != ctx.end() && *it == 'v') {
+            tree = true;
+            ++it;
+        }
+        if (it != ctx.end() && *it != '}') throw fmt::format_error("wirekit: format spec is {} or {:v}");
+        return it;
+    }
+};
+}  // namespace wirekit
+
 namespace wirekit::detail {
 /// Views (and classes derived from them) that use the generic formatter.
 /// A protocol view opts out by declaring `using custom_format = void;` and
@@ -153,18 +171,9 @@ concept generic_formattable_view =
 
 /// Generic formatter for any layout view, driven by the layout's reflection.
 template <class V>
-struct fmt::formatter<V, char, std::enable_if_t<wirekit::detail::generic_formattable_view<V>>> {
+struct fmt::formatter<V, char, std::enable_if_t<wirekit::detail::generic_formattable_view<V>>>
+    : wirekit::summary_or_tree_formatter {
     using L = typename V::layout_type;
-    bool tree = false;
-    constexpr auto parse(fmt::format_parse_context& ctx) {
-        auto it = ctx.begin();
-        if (it != ctx.end() && *it == 'v') {
-            tree = true;
-            ++it;
-        }
-        if (it != ctx.end() && *it != '}') throw fmt::format_error("wirekit view: format spec is {} or {:v}");
-        return it;
-    }
     template <class Ctx>
     auto format(const V& v, Ctx& ctx) const {
         // Fields are appended through non-template helpers into one buffer,
