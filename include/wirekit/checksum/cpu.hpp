@@ -10,7 +10,9 @@
 
 #include <cstdint>  // std::uint32_t, std::uint64_t
 
-#if defined(__x86_64__) || defined(__i386__)
+// Define WIREKIT_CHECKSUM_NO_SIMD to build only the portable paths (as on a
+// non-x86 target), e.g. for a freestanding build or to compare behaviour.
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(WIREKIT_CHECKSUM_NO_SIMD)
 #include <cpuid.h>  // __get_cpuid, __get_cpuid_count (GCC and clang)
 #define WIREKIT_CHECKSUM_X86 1
 #else

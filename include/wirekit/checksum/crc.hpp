@@ -581,6 +581,10 @@ struct crc32c_hybrid {
         return crc32c_sse42::update(state, p, n);
     }
 };
+#undef WIREKIT_TARGET_CLMUL
+#undef WIREKIT_TARGET_VCLMUL
+#undef WIREKIT_TARGET_CRC32C
+#undef WIREKIT_TARGET_HYBRID
 #endif  // WIREKIT_CHECKSUM_X86
 
 }  // namespace detail
