@@ -43,7 +43,13 @@ struct endpoint {
         char buf[INET6_ADDRSTRLEN] = {};
         if (is_v6()) ::inet_ntop(AF_INET6, std::get<1>(address).octets.data(), buf, sizeof buf);
         else ::inet_ntop(AF_INET, std::get<0>(address).octets.data(), buf, sizeof buf);
-        return is_v6() ? "[" + std::string(buf) + "]:" + std::to_string(port) : std::string(buf) + ":" + std::to_string(port);
+        std::string s;
+        if (is_v6()) s += '[';
+        s += buf;
+        if (is_v6()) s += ']';
+        s += ':';
+        s += std::to_string(port);
+        return s;
     }
     friend bool operator==(const endpoint&, const endpoint&) = default;
 };
