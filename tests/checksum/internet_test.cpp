@@ -289,3 +289,29 @@ TEST_CASE("IPv6 pseudo-header helper matches the RFC 8200 §8.1 layout", "[check
     CHECK(udp_checksum_to_wire(0) == 0xffff);
     CHECK(udp_checksum_to_wire(0x1234) == 0x1234);
 }
+
+// Compile-time golden frame: frame 1 of udp-uppercase.pcap as printed by
+// `tshark -r udp-uppercase.pcap -c 1 -x` (IPv4 10.66.0.1 -> 10.66.0.2, UDP
+// 34016 -> 12000, "hello world"; tshark: ip.checksum 0xbf0c, udp.checksum
+// 0xa5b2, both Good).
+TEST_CASE("golden frame checksums verify at compile time", "[checksum][internet]") {
+    static constexpr auto ip = bytes_of(0x45, 0x00, 0x00, 0x27, 0x67, 0x33, 0x40, 0x00, 0x40, 0x11, 0xbf, 0x0c,
+                                        0x0a, 0x42, 0x00, 0x01, 0x0a, 0x42, 0x00, 0x02);
+    static constexpr auto udp = bytes_of(0x84, 0xe0, 0x2e, 0xe0, 0x00, 0x13, 0xa5, 0xb2, 'h', 'e', 'l', 'l', 'o',
+                                         ' ', 'w', 'o', 'r', 'l', 'd');
+    static_assert(internet_checksum_valid(ip));
+    static_assert(ipv4_transport_checksum_valid(ipv4_address_bytes(ip.data() + 12, 4),
+                                                ipv4_address_bytes(ip.data() + 16, 4), ip_protocol_udp, udp));
+    // The same at run time, on every path the accumulator can take.
+    CHECK(internet_checksum_valid(ip));
+    CHECK(ipv4_transport_checksum_valid(ipv4_address_bytes(ip.data() + 12, 4), ipv4_address_bytes(ip.data() + 16, 4),
+                                        ip_protocol_udp, udp));
+    // Zeroing the field and recomputing at compile time gives tshark's values.
+    static constexpr auto zeroed = [] {
+        auto u = udp;
+        u[6] = u[7] = std::byte{0};
+        return u;
+    }();
+    static_assert(ipv4_transport_checksum(ipv4_address_bytes(ip.data() + 12, 4), ipv4_address_bytes(ip.data() + 16, 4),
+                                          ip_protocol_udp, zeroed) == 0xa5b2);
+}
