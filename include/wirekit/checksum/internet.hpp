@@ -8,11 +8,12 @@
 // over buffers of odd sizes sums correctly (RFC 1071 §2(B), byte-order
 // independence / swapping).
 //
-// Speed: the sum runs on AVX-512 (with VNNI if present) or AVX2 when the CPU has it (chosen at run
-// time, see cpu.hpp), otherwise on a portable 64-bit add-with-carry loop written
-// so it is fast at -O2 without relying on auto-vectorisation. All paths give
-// bit-identical results. In constant evaluation a bytewise loop is used, so
-// golden frames can be checksummed at compile time.
+// Speed: from 96 bytes up the sum runs on AVX-512 (VNNI if present) or AVX2
+// when the CPU has it (chosen at run time, see cpu.hpp); shorter inputs and
+// other CPUs use a portable 64-bit add-with-carry loop written so it is fast at
+// -O2 without relying on auto-vectorisation. All paths give bit-identical
+// results. In constant evaluation a bytewise loop is used, so golden frames
+// can be checksummed at compile time.
 #pragma once
 
 #include <bit>          // std::endian
@@ -34,7 +35,7 @@ namespace wirekit {
 
 /// Which implementation computes the ones'-complement sum.
 enum class internet_checksum_path : std::uint8_t {
-    automatic,  ///< the fastest the CPU supports (the default)
+    automatic,  ///< portable below 96 bytes, else the best vector path (the default)
     portable,   ///< scalar 64-bit add-with-carry loop, any CPU
     avx2,       ///< 256-bit vectors (x86 AVX2)
     avx512,     ///< 512-bit vectors with masked tail loads (x86 AVX-512 BW)
