@@ -326,7 +326,7 @@ struct compiled {
     }
     template <std::size_t... P>
     static constexpr bool check_all(std::index_sequence<P...>) noexcept {
-        return (check_pair<P>() & ...);
+        return (0 + ... + static_cast<int>(check_pair<P>())) == static_cast<int>(sizeof...(P));  // all pairs, every diagnostic
     }
     static constexpr bool valid = check_all(std::make_index_sequence<pairs>{});
 };

@@ -1,0 +1,1062 @@
+// wirekit/fsm/tcp/connection.hpp — one TCP connection, sans-I/O (RFC 9293).
+//
+// Layer L3. A `connection` is a Transmission Control Block (§3.3.1) plus the
+// connection state machine. It never reads a clock or touches a socket:
+//
+//   inputs   the §3.10 user calls  open / send / receive / close / abort / status,
+//            on_segment(now, segment)   a segment for this connection arrived,
+//            on_timer(now)              call it at (or after) next_deadline();
+//   outputs  poll_transmit()            segments to put on the wire, in order,
+//            poll_notice()              events for the user (established, readable, ...),
+//            next_deadline()            when on_timer must next be called.
+//
+// Time is `instant`: microseconds since any epoch the caller picks.
+//
+// Structure. The state diagram is data: `connection_table::table` maps
+// (state, event) -> [guard] / action -> next state, checked for
+// exhaustiveness at compile time and drawn in docs/diagrams/tcp.mmd from the
+// same array. SEGMENT ARRIVES (§3.10.7) is the procedure `on_segment`: it
+// runs the RFC's checks in the RFC's order (sequence acceptability, RST,
+// security [not implemented], SYN, ACK, URG, text, FIN) and reports each
+// state-relevant finding to the table as an event (rcv_rst, rcv_syn,
+// rcv_ack_of_syn, rcv_ack_of_fin, rcv_fin, ...). Variables carry RFC names:
+// snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2, iss, rcv_nxt,
+// rcv_wnd, rcv_up, irs (§3.3.1).
+//
+// Implemented: the 11 states; active, passive and simultaneous open;
+// simultaneous close; half-close; TIME-WAIT for 2 MSL; ABORT; the §3.10 user
+// interface; SEGMENT ARRIVES in §3.10.7 order with the RFC 5961 challenge ACK
+// for in-window RSTs and for SYNs in synchronized states (§3.10.7.4) and the
+// RFC 5961 §5.2 ACK range check; ISN per RFC 6528; MSS option (§3.7.1, 536
+// when absent); retransmission per RFC 6298 (Karn, backoff, §5.7's 3 s);
+// zero-window probing by the retransmission timer; user timeout.
+// Not implemented (yet): window scaling, timestamps/PAWS, SACK, delayed ACK,
+// Nagle, out-of-order reassembly (out-of-order segments are dropped and
+// re-ACKed), congestion control, keep-alive, precedence/security (§3.10.7.4
+// third), challenge-ACK rate limiting (RFC 5961 §7), urgent-data delivery
+// beyond tracking rcv_up.
+#pragma once
+
+#include <algorithm>    // std::min, std::max
+#include <chrono>       // std::chrono::microseconds
+#include <cstddef>      // std::byte, std::size_t
+#include <cstdint>      // sequence numbers
+#include <deque>        // byte queues, outbox
+#include <optional>     // deadlines, remote endpoint
+#include <string_view>  // user error texts
+#include <vector>       // segment payloads
+
+#include "../../core/address.hpp"   // ipv4_address
+#include "../../core/bytes.hpp"     // bytes_view, mutable_bytes
+#include "../../core/result.hpp"    // result, make_error
+#include "../../wire/ip_protocol.hpp"  // ipv4_pseudo
+#include "../../wire/tcp.hpp"       // wirekit::tcp::repr, mutable_segment
+#include "../machine.hpp"           // fsm::machine, fsm::rows
+#include "isn.hpp"                  // endpoint, initial_sequence_number
+#include "rto.hpp"                  // rtt_estimator
+#include "seq.hpp"                  // seq_lt, ...
+#include "state.hpp"                // state, event
+
+namespace wirekit::fsm::tcp {
+
+/// Microseconds since an epoch of the caller's choosing (a virtual clock in tests).
+using instant = std::chrono::microseconds;
+/// A span of time, microseconds.
+using duration = std::chrono::microseconds;
+
+/// Settings of one connection.
+struct config {
+    endpoint local{};                        ///< our address and port
+    siphash_key secret{};                    ///< RFC 6528 secret key (choose it at random, once)
+    std::uint16_t mss = 1460;                ///< MSS we announce: the largest segment we receive, bytes
+    std::size_t send_buffer = 65535;         ///< bytes SEND may queue (sent and unsent)
+    std::size_t receive_buffer = 65535;      ///< bytes of receive buffer; the window, at most 65535
+    duration msl = std::chrono::minutes(2);  ///< Maximum Segment Lifetime (§3.4.2); TIME-WAIT lasts 2 MSL
+    duration user_timeout = std::chrono::minutes(5);  ///< §3.10.1: give up when data goes unacknowledged this long
+    duration max_rto = std::chrono::seconds(60);      ///< RFC 6298 §2.5 upper bound
+    std::size_t max_outbox = 1024;           ///< segments held for poll_transmit; more are dropped (as a full NIC queue)
+    /// Use this ISS instead of RFC 6528's. Only for reproducing fixed traces
+    /// (the RFC's figures use ISS 100 and 300); never in production.
+    std::optional<std::uint32_t> fixed_iss{};
+};
+
+/// A segment addressed to this connection, as parsed by the wire layer.
+struct segment_in {
+    ipv4_address src_addr{};
+    ipv4_address dst_addr{};
+    wirekit::tcp::repr hdr{};  ///< header (hdr.payload_len is ignored; `payload` counts)
+    bytes_view payload{};      ///< SEG.LEN counts these bytes plus SYN and FIN
+};
+
+/// A segment the connection wants sent.
+struct segment_out {
+    ipv4_address src_addr{};
+    ipv4_address dst_addr{};
+    wirekit::tcp::repr hdr{};          ///< hdr.payload_len == payload.size()
+    std::vector<std::byte> payload{};
+
+    /// Bytes of the TCP segment (header, options, payload).
+    [[nodiscard]] std::size_t buffer_len() const noexcept { return hdr.buffer_len(); }
+    /// Writes the segment with its checksum into `out` (at least
+    /// buffer_len() bytes; the first buffer_len() are written).
+    /// Errors (layer "tcp"): no_space when `out` is too small.
+    result<std::size_t> emit(mutable_bytes out) const {
+        const std::size_t n = buffer_len();
+        if (out.size() < n) return make_error(errc::no_space, "tcp", 0, "buffer smaller than the segment");
+        auto s = wirekit::tcp::mutable_segment::unchecked(out.first(n));
+        for (std::size_t i = 0; i < payload.size(); ++i) out[hdr.header_len() + i] = payload[i];
+        WIREKIT_TRY_VOID(hdr.emit(s, ipv4_pseudo{src_addr, dst_addr}));
+        return n;
+    }
+    /// SEG.LEN: payload bytes plus one for SYN and one for FIN (§3.4).
+    [[nodiscard]] std::uint32_t seg_len() const noexcept {
+        return static_cast<std::uint32_t>(payload.size()) + (hdr.flags.syn ? 1u : 0u) + (hdr.flags.fin ? 1u : 0u);
+    }
+};
+
+/// Things the user is told (§3.10: "signal the user ...").
+enum class notice : std::uint8_t {
+    established,  ///< the connection is open (ESTABLISHED reached)
+    readable,     ///< data arrived for RECEIVE
+    peer_closed,  ///< the peer sent FIN: "connection closing"; no more data will arrive
+    reset,        ///< "connection reset" by the peer
+    refused,      ///< "connection refused": RST in answer to our SYN
+    timed_out,    ///< "connection aborted due to user timeout"
+    closed,       ///< the connection reached CLOSED
+    urgent,       ///< urgent data is pending (rcv_up advanced)
+};
+
+/// What STATUS reports (§3.10.6).
+struct status_info {
+    state st = state::closed;
+    endpoint local{};
+    endpoint remote{};
+    std::uint32_t snd_wnd = 0;       ///< send window, bytes
+    std::uint32_t rcv_wnd = 0;       ///< receive window, bytes
+    std::size_t unacknowledged = 0;  ///< sequence space sent but not acknowledged
+    std::size_t send_queued = 0;     ///< bytes queued by SEND, sent or not, not yet acknowledged
+    std::size_t receive_queued = 0;  ///< bytes received, not yet taken by RECEIVE
+    bool urgent = false;             ///< urgent data pending
+    duration rto{};                  ///< current retransmission timeout
+};
+
+/// The payload of a connection-table event.
+struct input {
+    const segment_in* seg = nullptr;  ///< rcv_* events
+    bytes_view data{};                ///< SEND
+    mutable_bytes buffer{};           ///< RECEIVE
+};
+
+/// The Transmission Control Block (§3.3.1): every variable of one
+/// connection. It is the context of the connection table; read it through
+/// connection::tcb(). Sequence variables are modulo 2^32.
+struct tcb {
+    config cfg{};
+    state st = state::closed;  ///< mirror of the machine's state (kept by the entry hook)
+    instant now{};             ///< time of the input being processed
+    endpoint remote{};
+    bool remote_known = false;  ///< the foreign socket is specified
+    bool passive = false;       ///< the connection began with a passive OPEN
+
+    // Send sequence variables (§3.3.1)
+    std::uint32_t iss = 0;      ///< initial send sequence number
+    std::uint32_t snd_una = 0;  ///< oldest unacknowledged sequence number
+    std::uint32_t snd_nxt = 0;  ///< next sequence number to send
+    std::uint32_t snd_max = 0;  ///< highest sequence number sent + 1 (snd_nxt goes back on timeout)
+    std::uint32_t snd_wnd = 0;  ///< send window (the peer's SEG.WND), bytes
+    std::uint32_t max_snd_wnd = 0;  ///< largest send window seen (RFC 5961 §5.2 MAX.SND.WND)
+    std::uint32_t snd_up = 0;   ///< send urgent pointer
+    std::uint32_t snd_wl1 = 0;  ///< SEG.SEQ of the last window update
+    std::uint32_t snd_wl2 = 0;  ///< SEG.ACK of the last window update
+    std::uint16_t snd_mss = 536;  ///< effective send MSS, bytes (§3.7.1)
+
+    // Receive sequence variables (§3.3.1)
+    std::uint32_t irs = 0;      ///< initial receive sequence number
+    std::uint32_t rcv_nxt = 0;  ///< next sequence number expected
+    std::uint32_t rcv_wnd = 0;  ///< receive window, bytes
+    std::uint32_t rcv_up = 0;   ///< receive urgent pointer
+    bool urgent_pending = false;
+
+    // Queues. snd_buf holds SEND data from sequence number snd_buf_seq on.
+    std::deque<std::byte> snd_buf{};
+    std::uint32_t snd_buf_seq = 0;
+    bool fin_queued = false;  ///< CLOSE was called: FIN follows the queued data
+    std::deque<std::byte> rcv_buf{};
+    bool fin_received = false;
+
+    // Timers and the RFC 6298 estimator
+    rtt_estimator rtt{};
+    bool rtt_timing = false;  ///< one segment is being timed (Karn: never a retransmitted one)
+    std::uint32_t rtt_seq = 0;
+    instant rtt_start{};
+    bool syn_retransmitted = false;  ///< RFC 6298 §5.7
+    std::optional<instant> rtx_deadline{};
+    std::optional<instant> time_wait_deadline{};
+    std::optional<instant> user_deadline{};
+
+    bool ack_pending = false;
+    std::deque<segment_out> outbox{};
+    std::deque<notice> notices{};
+    std::string_view user_error{};  ///< set by a user call that fails: the RFC's error text
+    std::size_t user_count = 0;     ///< bytes a SEND queued / a RECEIVE delivered
+
+    // Counters (for tests and tracing)
+    std::uint64_t retransmissions = 0;
+    std::uint64_t challenge_acks = 0;
+
+    // ---------------------------------------------------------------- helpers
+    [[nodiscard]] std::uint32_t data_end() const noexcept {
+        return snd_buf_seq + static_cast<std::uint32_t>(snd_buf.size());
+    }
+    [[nodiscard]] std::uint32_t advertised_window() const noexcept { return std::min<std::uint32_t>(rcv_wnd, 65535); }
+    [[nodiscard]] std::uint32_t receive_space() const noexcept {
+        const std::size_t cap = std::min<std::size_t>(cfg.receive_buffer, 65535);
+        return static_cast<std::uint32_t>(cap > rcv_buf.size() ? cap - rcv_buf.size() : 0);
+    }
+
+    void notify(notice n) {
+        if (notices.size() < 64) notices.push_back(n);
+    }
+
+    /// Queues one segment: <SEQ=seq><ACK=rcv_nxt if ack><CTL=flags>, data
+    /// copied from the send buffer at sequence `data_seq` for `len` bytes.
+    void emit(std::uint32_t seq, wirekit::tcp::control flags, std::uint32_t ack_number, std::uint32_t data_seq = 0,
+              std::uint32_t len = 0) {
+        if (outbox.size() >= cfg.max_outbox) return;
+        segment_out s;
+        s.src_addr = cfg.local.addr;
+        s.dst_addr = remote.addr;
+        s.hdr.src_port = cfg.local.port;
+        s.hdr.dst_port = remote.port;
+        s.hdr.seq_number = seq;
+        s.hdr.ack_number = flags.ack ? ack_number : 0;
+        s.hdr.flags = flags;
+        s.hdr.window = flags.rst ? 0 : static_cast<std::uint16_t>(advertised_window());
+        if (flags.syn) s.hdr.options.mss = cfg.mss;
+        if (len) {
+            const std::size_t off = data_seq - snd_buf_seq;
+            s.payload.assign(snd_buf.begin() + static_cast<std::ptrdiff_t>(off),
+                             snd_buf.begin() + static_cast<std::ptrdiff_t>(off + len));
+        }
+        s.hdr.payload_len = s.payload.size();
+        if (flags.ack) ack_pending = false;
+        outbox.push_back(std::move(s));
+    }
+    /// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+    void send_ack() {
+        wirekit::tcp::control f;
+        f.ack = true;
+        emit(snd_nxt, f, rcv_nxt);
+    }
+    /// <SEQ=seq><CTL=RST>
+    void send_rst(std::uint32_t seq) {
+        wirekit::tcp::control f;
+        f.rst = true;
+        emit(seq, f, 0);
+    }
+    /// <SEQ=seq><ACK=ack><CTL=RST,ACK>
+    void send_rst_ack(std::uint32_t seq, std::uint32_t ack) {
+        wirekit::tcp::control f;
+        f.rst = true;
+        f.ack = true;
+        emit(seq, f, ack);
+    }
+    /// <SEQ=ISS><CTL=SYN> or, when `with_ack`, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+    void send_syn(bool with_ack) {
+        wirekit::tcp::control f;
+        f.syn = true;
+        f.ack = with_ack;
+        emit(iss, f, rcv_nxt);
+        if (!syn_retransmitted) {  // time the SYN (RFC 6298 §2.2; Karn: not a retransmission)
+            rtt_timing = true;
+            rtt_seq = iss + 1;
+            rtt_start = now;
+        }
+        snd_nxt = iss + 1;
+        snd_max = seq_max(snd_max, snd_nxt);
+        arm_rtx();
+    }
+
+    void arm_rtx() {
+        if (!rtx_deadline) rtx_deadline = now + rtt.rto;
+        if (!user_deadline) user_deadline = now + cfg.user_timeout;
+    }
+
+    /// Sends what the window allows: queued data from snd_nxt, then the FIN.
+    void output() {
+        const bool may_send = st == state::established || st == state::close_wait || st == state::fin_wait_1 ||
+                              st == state::closing || st == state::last_ack;
+        if (may_send) {
+            const std::uint32_t end = data_end();
+            for (;;) {
+                const std::uint32_t right = snd_una + snd_wnd;
+                const std::uint32_t usable = seq_lt(snd_nxt, right) ? right - snd_nxt : 0;
+                const std::uint32_t unsent = seq_lt(snd_nxt, end) ? end - snd_nxt : 0;
+                const bool fin_due = fin_queued && snd_nxt == end;
+                if (unsent == 0 && !fin_due) break;
+                const std::uint32_t len = std::min<std::uint32_t>({unsent, usable, snd_mss});
+                if (len == 0 && !fin_due) break;
+                wirekit::tcp::control f;
+                f.ack = true;
+                f.fin = fin_queued && snd_nxt + len == end;
+                f.psh = len > 0 && snd_nxt + len == end;
+                const bool fresh = snd_nxt == snd_max;
+                emit(snd_nxt, f, rcv_nxt, snd_nxt, len);
+                const std::uint32_t seg_end = snd_nxt + len + (f.fin ? 1u : 0u);
+                if (fresh && !rtt_timing) {
+                    rtt_timing = true;
+                    rtt_seq = seg_end;
+                    rtt_start = now;
+                }
+                snd_nxt = seg_end;
+                snd_max = seq_max(snd_max, snd_nxt);
+                arm_rtx();
+                if (f.fin) break;
+            }
+            // Zero window with data waiting and nothing in flight: the
+            // retransmission timer doubles as the persist timer (§3.8.6.1).
+            if (snd_wnd == 0 && seq_lt(snd_nxt, data_end()) && snd_una == snd_nxt && !rtx_deadline)
+                rtx_deadline = now + rtt.rto;
+        }
+        if (ack_pending) send_ack();
+    }
+
+    /// RFC 6298 §5.4-5.6 on expiry: back off, go back to snd_una and send
+    /// the earliest unacknowledged segment (or a one-byte window probe).
+    void retransmit() {
+        rtx_deadline.reset();
+        rtt.backoff();
+        rtt_timing = false;  // Karn: no sample from a retransmitted segment
+        ++retransmissions;
+        if (st == state::syn_sent || st == state::syn_received) {
+            syn_retransmitted = true;
+            send_syn(st == state::syn_received);
+            return;
+        }
+        snd_nxt = snd_una;
+        const std::uint32_t end = data_end();
+        const std::uint32_t unsent = seq_lt(snd_nxt, end) ? end - snd_nxt : 0;
+        const std::uint32_t right = snd_una + snd_wnd;
+        const std::uint32_t usable = seq_lt(snd_nxt, right) ? right - snd_nxt : 0;
+        // A probe: one byte beyond a zero window (§3.8.6.1).
+        const std::uint32_t len = std::min<std::uint32_t>({unsent, std::max<std::uint32_t>(usable, 1), snd_mss});
+        wirekit::tcp::control f;
+        f.ack = true;
+        f.fin = fin_queued && snd_nxt + len == end;
+        f.psh = len > 0 && snd_nxt + len == end;
+        if (len == 0 && !f.fin) {  // nothing at all outstanding
+            user_deadline.reset();
+            return;
+        }
+        emit(snd_nxt, f, rcv_nxt, snd_nxt, len);
+        snd_nxt += len + (f.fin ? 1u : 0u);
+        snd_max = seq_max(snd_max, snd_nxt);
+        rtx_deadline = now + rtt.rto;
+    }
+};
+
+// ---------------------------------------------------------------------------
+// The connection table: actions, guards, rows.
+
+namespace actions {
+using R = rows<state, event, tcb, input>;
+
+inline void err_not_exist(tcb& t, const input&) { t.user_error = "connection does not exist"; }
+inline void err_exists(tcb& t, const input&) { t.user_error = "connection already exists"; }
+inline void err_closing(tcb& t, const input&) { t.user_error = "connection closing"; }
+inline void err_unspecified(tcb& t, const input&) { t.user_error = "foreign socket unspecified"; }
+
+inline void queue_data(tcb& t, const input& in) {
+    const std::size_t room = t.cfg.send_buffer > t.snd_buf.size() ? t.cfg.send_buffer - t.snd_buf.size() : 0;
+    const std::size_t n = std::min(room, in.data.size());
+    t.snd_buf.insert(t.snd_buf.end(), in.data.begin(), in.data.begin() + static_cast<std::ptrdiff_t>(n));
+    t.user_count = n;
+    if (n == 0 && !in.data.empty()) t.user_error = "insufficient resources";
+}
+inline void queue_and_send(tcb& t, const input& in) {
+    queue_data(t, in);
+    t.output();
+}
+
+/// §3.10.1 active OPEN (and §3.10.2 SEND in LISTEN): select an ISS, send <SYN>.
+inline void connect(tcb& t, const input&) {
+    t.iss = t.cfg.fixed_iss.value_or(initial_sequence_number(t.cfg.secret, t.cfg.local, t.remote, t.now));
+    t.snd_una = t.iss;
+    t.snd_nxt = t.iss;
+    t.snd_max = t.iss;
+    t.snd_buf_seq = t.iss + 1;
+    t.rcv_wnd = t.receive_space();
+    t.passive = false;
+    t.send_syn(false);
+}
+inline void connect_and_queue(tcb& t, const input& in) {
+    connect(t, in);
+    queue_data(t, in);
+}
+inline void listen(tcb& t, const input&) {
+    t.passive = true;
+    t.rcv_wnd = t.receive_space();
+}
+inline bool remote_known(const tcb& t, const input&) { return t.remote_known; }
+inline bool passive_open(const tcb& t, const input&) { return t.passive; }
+
+/// §3.10.3 RECEIVE: deliver what is on hand.
+inline void deliver(tcb& t, const input& in) {
+    const std::size_t n = std::min(in.buffer.size(), t.rcv_buf.size());
+    for (std::size_t i = 0; i < n; ++i) in.buffer[i] = t.rcv_buf[i];
+    t.rcv_buf.erase(t.rcv_buf.begin(), t.rcv_buf.begin() + static_cast<std::ptrdiff_t>(n));
+    t.user_count = n;
+    if (n == 0 && t.fin_received) t.user_error = "connection closing";
+    // Receiver-side SWS avoidance (§3.8.6.2.2): open the window only by at
+    // least min(RCV.BUFF / 2, MSS).
+    const std::uint32_t space = t.receive_space();
+    const std::uint32_t step = std::min<std::uint32_t>(
+        static_cast<std::uint32_t>(std::min<std::size_t>(t.cfg.receive_buffer, 65535) / 2), t.cfg.mss);
+    if (space > t.rcv_wnd && space - t.rcv_wnd >= step) {
+        const bool was_small = t.rcv_wnd < step;
+        t.rcv_wnd = space;
+        if (was_small && synchronized(t.st) && !t.fin_received) t.send_ack();  // window update
+    }
+}
+
+/// §3.10.4 CLOSE in SYN-RECEIVED, ESTABLISHED, CLOSE-WAIT: FIN after the queued data.
+inline void queue_fin(tcb& t, const input&) {
+    t.fin_queued = true;
+    t.output();
+}
+/// §3.10.5 ABORT in a synchronized state or SYN-RECEIVED: <SEQ=SND.NXT><CTL=RST>.
+inline void send_reset(tcb& t, const input&) { t.send_rst(t.snd_nxt); }
+
+/// LISTEN + SYN (§3.10.7.2 third) and SYN-SENT + SYN (§3.10.7.3 fourth,
+/// simultaneous open): <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+inline void accept_syn(tcb& t, const input& in) {
+    const auto& s = *in.seg;
+    if (t.st == state::listen) {
+        t.remote = endpoint{s.src_addr, s.hdr.src_port};
+        t.remote_known = true;
+        t.iss = t.cfg.fixed_iss.value_or(initial_sequence_number(t.cfg.secret, t.cfg.local, t.remote, t.now));
+        t.snd_una = t.iss;
+        t.snd_max = t.iss;
+        t.snd_buf_seq = t.iss + 1;
+        t.rcv_wnd = t.receive_space();
+    }
+    t.irs = s.hdr.seq_number;
+    t.rcv_nxt = s.hdr.seq_number + 1;
+    t.rcv_up = t.rcv_nxt;
+    t.snd_mss = std::min<std::uint16_t>(s.hdr.options.mss.value_or(536), t.cfg.mss);
+    t.snd_wnd = s.hdr.window;
+    t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
+    t.snd_wl1 = s.hdr.seq_number;
+    t.snd_wl2 = s.hdr.ack_number;
+    t.send_syn(true);
+}
+/// SYN-SENT + SYN,ACK (§3.10.7.3 fourth): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+inline void complete_active(tcb& t, const input& in) {
+    const auto& s = *in.seg;
+    t.irs = s.hdr.seq_number;
+    t.rcv_nxt = s.hdr.seq_number + 1;
+    t.rcv_up = t.rcv_nxt;
+    t.snd_mss = std::min<std::uint16_t>(s.hdr.options.mss.value_or(536), t.cfg.mss);
+    t.snd_wnd = s.hdr.window;
+    t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
+    t.snd_wl1 = s.hdr.seq_number;
+    t.snd_wl2 = s.hdr.ack_number;
+    t.ack_pending = true;
+}
+/// SYN-RECEIVED + acceptable ACK (§3.10.7.4 fifth): set the send window.
+inline void complete_passive(tcb& t, const input& in) {
+    const auto& s = *in.seg;
+    t.snd_wnd = s.hdr.window;
+    t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
+    t.snd_wl1 = s.hdr.seq_number;
+    t.snd_wl2 = s.hdr.ack_number;
+}
+/// RFC 5961 §3.2 / §4.2 challenge ACK: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+inline void challenge_ack(tcb& t, const input&) {
+    ++t.challenge_acks;
+    t.send_ack();
+}
+inline void peer_closed(tcb& t, const input&) { t.notify(notice::peer_closed); }
+inline void restart_time_wait(tcb& t, const input&) { t.time_wait_deadline = t.now + 2 * t.cfg.msl; }
+inline void reset_by_peer(tcb& t, const input&) { t.notify(notice::reset); }
+inline void refused(tcb& t, const input&) { t.notify(notice::refused); }
+inline void retransmit(tcb& t, const input&) { t.retransmit(); }
+inline void user_timed_out(tcb& t, const input&) {
+    t.notify(notice::timed_out);
+    if (synchronized(t.st) || t.st == state::syn_received) t.send_rst(t.snd_nxt);
+}
+/// SYN-RECEIVED back to LISTEN (§3.10.7.4 second and fourth): forget the peer.
+inline void back_to_listen(tcb& t, const input&) {
+    t.remote_known = false;
+    t.snd_buf.clear();
+    t.rtx_deadline.reset();
+    t.user_deadline.reset();
+}
+}  // namespace actions
+
+/// The RFC 9293 connection state diagram (Figure 5 plus the §3.10 rules
+/// the figure leaves out) as a wirekit::fsm table.
+struct connection_table {
+    using state = tcp::state;
+    using event = tcp::event;
+    using context = tcb;
+    using payload = input;
+    static constexpr std::string_view name = "tcp";
+    static constexpr state initial = state::closed;
+
+    using R = actions::R;
+    using S = tcp::state;
+    using E = tcp::event;
+    static constexpr std::array table{
+        // §3.10.1 OPEN
+        R::transition(S::closed, E::open_passive, S::listen, R::act(&actions::listen, "create TCB")),
+        R::transition(S::closed, E::open_active, S::syn_sent, R::act(&actions::connect, "snd SYN")),
+        R::transition(S::listen, E::open_active, S::syn_sent, R::act(&actions::connect, "snd SYN")),
+        R::any_internal(E::open_passive, R::act(&actions::err_exists, "error: connection already exists")),
+        R::any_internal(E::open_active, R::act(&actions::err_exists, "error: connection already exists")),
+        // §3.10.2 SEND
+        R::internal(S::closed, E::send, R::act(&actions::err_not_exist, "error: connection does not exist")),
+        R::transition(S::listen, E::send, S::syn_sent, R::when(&actions::remote_known, "foreign socket known"),
+                      R::act(&actions::connect_and_queue, "snd SYN")),
+        R::internal(S::listen, E::send, R::act(&actions::err_unspecified, "error: foreign socket unspecified")),
+        R::internal(S::syn_sent, E::send, R::act(&actions::queue_data, "queue")),
+        R::internal(S::syn_received, E::send, R::act(&actions::queue_data, "queue")),
+        R::internal(S::established, E::send, R::act(&actions::queue_and_send, "queue, send")),
+        R::internal(S::close_wait, E::send, R::act(&actions::queue_and_send, "queue, send")),
+        R::any_internal(E::send, R::act(&actions::err_closing, "error: connection closing")),
+        // §3.10.3 RECEIVE
+        R::internal(S::closed, E::receive, R::act(&actions::err_not_exist, "error: connection does not exist")),
+        R::any_internal(E::receive, R::act(&actions::deliver, "deliver data on hand")),
+        // §3.10.4 CLOSE
+        R::internal(S::closed, E::close, R::act(&actions::err_not_exist, "error: connection does not exist")),
+        R::transition(S::listen, E::close, S::closed),
+        R::transition(S::syn_sent, E::close, S::closed),
+        R::transition(S::syn_received, E::close, S::fin_wait_1, R::act(&actions::queue_fin, "snd FIN")),
+        R::transition(S::established, E::close, S::fin_wait_1, R::act(&actions::queue_fin, "snd FIN")),
+        R::transition(S::close_wait, E::close, S::last_ack, R::act(&actions::queue_fin, "snd FIN")),
+        R::any_internal(E::close, R::act(&actions::err_closing, "error: connection closing")),
+        // §3.10.5 ABORT
+        R::internal(S::closed, E::abort, R::act(&actions::err_not_exist, "error: connection does not exist")),
+        R::transition(S::listen, E::abort, S::closed),
+        R::transition(S::syn_sent, E::abort, S::closed),
+        R::transition(S::closing, E::abort, S::closed),
+        R::transition(S::last_ack, E::abort, S::closed),
+        R::transition(S::time_wait, E::abort, S::closed),
+        R::any_transition(E::abort, S::closed, R::act(&actions::send_reset, "snd RST")),
+        // §3.10.7 SEGMENT ARRIVES: SYN
+        R::transition(S::listen, E::rcv_syn, S::syn_received, R::act(&actions::accept_syn, "snd SYN,ACK")),
+        R::transition(S::syn_sent, E::rcv_syn, S::syn_received, R::act(&actions::accept_syn, "snd SYN,ACK")),
+        R::transition(S::syn_received, E::rcv_syn, S::listen, R::when(&actions::passive_open, "passive OPEN"),
+                      R::act(&actions::back_to_listen, "forget peer")),
+        R::ignore(S::closed, E::rcv_syn),
+        R::any_internal(E::rcv_syn, R::act(&actions::challenge_ack, "challenge ACK")),
+        R::transition(S::syn_sent, E::rcv_syn_ack, S::established, R::act(&actions::complete_active, "snd ACK")),
+        R::any_ignore(E::rcv_syn_ack),
+        // ACK
+        R::transition(S::syn_received, E::rcv_ack_of_syn, S::established, R::act(&actions::complete_passive, "")),
+        R::any_ignore(E::rcv_ack_of_syn),
+        R::transition(S::fin_wait_1, E::rcv_ack_of_fin, S::fin_wait_2),
+        R::transition(S::closing, E::rcv_ack_of_fin, S::time_wait),
+        R::transition(S::last_ack, E::rcv_ack_of_fin, S::closed),
+        R::any_ignore(E::rcv_ack_of_fin),
+        // FIN (the ACK of it is sent by SEGMENT ARRIVES)
+        R::transition(S::syn_received, E::rcv_fin, S::close_wait, R::act(&actions::peer_closed, "snd ACK")),
+        R::transition(S::established, E::rcv_fin, S::close_wait, R::act(&actions::peer_closed, "snd ACK")),
+        R::transition(S::fin_wait_1, E::rcv_fin, S::closing, R::act(&actions::peer_closed, "snd ACK")),
+        R::transition(S::fin_wait_2, E::rcv_fin, S::time_wait, R::act(&actions::peer_closed, "snd ACK")),
+        R::internal(S::time_wait, E::rcv_fin, R::act(&actions::restart_time_wait, "snd ACK, restart 2 MSL")),
+        R::any_ignore(E::rcv_fin),
+        // RST
+        R::transition(S::syn_sent, E::rcv_rst, S::closed, R::act(&actions::refused, "connection refused")),
+        R::transition(S::syn_received, E::rcv_rst, S::listen, R::when(&actions::passive_open, "passive OPEN"),
+                      R::act(&actions::back_to_listen, "forget peer")),
+        R::transition(S::syn_received, E::rcv_rst, S::closed, R::act(&actions::refused, "connection refused")),
+        R::transition(S::established, E::rcv_rst, S::closed, R::act(&actions::reset_by_peer, "connection reset")),
+        R::transition(S::fin_wait_1, E::rcv_rst, S::closed, R::act(&actions::reset_by_peer, "connection reset")),
+        R::transition(S::fin_wait_2, E::rcv_rst, S::closed, R::act(&actions::reset_by_peer, "connection reset")),
+        R::transition(S::close_wait, E::rcv_rst, S::closed, R::act(&actions::reset_by_peer, "connection reset")),
+        R::transition(S::closing, E::rcv_rst, S::closed),
+        R::transition(S::last_ack, E::rcv_rst, S::closed),
+        R::transition(S::time_wait, E::rcv_rst, S::closed),
+        R::any_ignore(E::rcv_rst),
+        // §3.10.8 timeouts
+        R::ignore(S::closed, E::retransmit_timeout),
+        R::ignore(S::listen, E::retransmit_timeout),
+        R::ignore(S::time_wait, E::retransmit_timeout),
+        R::any_internal(E::retransmit_timeout, R::act(&actions::retransmit, "retransmit")),
+        R::transition(S::time_wait, E::time_wait_timeout, S::closed),
+        R::any_ignore(E::time_wait_timeout),
+        R::ignore(S::closed, E::user_timeout),
+        R::any_transition(E::user_timeout, S::closed, R::act(&actions::user_timed_out, "abort")),
+    };
+
+    /// Entry hooks: TIME-WAIT starts the 2 MSL timer (§3.10.7.4 eighth);
+    /// CLOSED deletes the TCB's timers and queues; ESTABLISHED signals the user
+    /// (and applies RFC 6298 §5.7).
+    static void on_entry(tcb& t, state s) {
+        t.st = s;
+        switch (s) {
+            case state::time_wait:
+                t.time_wait_deadline = t.now + 2 * t.cfg.msl;
+                t.rtx_deadline.reset();
+                t.user_deadline.reset();
+                break;
+            case state::closed:
+                t.rtx_deadline.reset();
+                t.user_deadline.reset();
+                t.time_wait_deadline.reset();
+                t.snd_buf.clear();
+                t.fin_queued = false;
+                t.notify(notice::closed);
+                break;
+            case state::established:
+                t.notify(notice::established);
+                if (t.syn_retransmitted && t.rtt.rto < std::chrono::seconds(3)) t.rtt.rto = std::chrono::seconds(3);
+                break;
+            case state::listen:
+                t.rtx_deadline.reset();
+                t.user_deadline.reset();
+                break;
+            default: break;
+        }
+    }
+};
+
+/// One TCP connection (see the file comment).
+class connection {
+public:
+    using machine_type = machine<connection_table>;
+
+    explicit connection(const config& cfg) {
+        t_.cfg = cfg;
+        t_.rtt.max_rto = cfg.max_rto;
+    }
+
+    // ------------------------------------------------------------ §3.10 user calls
+
+    /// OPEN (§3.10.1). Passive: wait in LISTEN for a SYN from `remote`
+    /// (or anyone when not given). Active: send a SYN to `remote`.
+    /// Errors (layer "tcp", invalid_state): "connection already exists";
+    /// "foreign socket unspecified" for an active OPEN without `remote`.
+    result<void> open(instant now, bool active, std::optional<endpoint> remote = std::nullopt) {
+        begin(now);
+        if (remote) {
+            t_.remote = *remote;
+            t_.remote_known = true;
+        }
+        if (active && !t_.remote_known) return make_error(errc::invalid_state, "tcp", 0, "foreign socket unspecified");
+        fire(active ? event::open_active : event::open_passive, {});
+        return end_void();
+    }
+    /// SEND (§3.10.2): queues up to the free send-buffer space; returns the
+    /// bytes queued (may be fewer than data.size()). Errors (invalid_state):
+    /// "connection does not exist", "connection closing", "foreign socket
+    /// unspecified"; (limit_exceeded) "insufficient resources" when the
+    /// buffer is full.
+    result<std::size_t> send(instant now, bytes_view data) {
+        begin(now);
+        input in;
+        in.data = data;
+        fire(event::send, in);
+        if (t_.user_error == "insufficient resources")
+            return make_error(errc::limit_exceeded, "tcp", 0, "insufficient resources");
+        if (!t_.user_error.empty()) return make_error(errc::invalid_state, "tcp", 0, t_.user_error);
+        return t_.user_count;
+    }
+    /// RECEIVE (§3.10.3): copies received data into `out`; returns the
+    /// bytes copied (0: nothing yet). Errors (invalid_state): "connection
+    /// does not exist"; "connection closing" when the peer has closed and no
+    /// data is left.
+    result<std::size_t> receive(instant now, mutable_bytes out) {
+        begin(now);
+        input in;
+        in.buffer = out;
+        fire(event::receive, in);
+        if (!t_.user_error.empty()) return make_error(errc::invalid_state, "tcp", 0, t_.user_error);
+        return t_.user_count;
+    }
+    /// CLOSE (§3.10.4): no more data from us; FIN follows queued data.
+    /// Errors (invalid_state): "connection does not exist", "connection closing".
+    result<void> close(instant now) {
+        begin(now);
+        fire(event::close, {});
+        return end_void();
+    }
+    /// ABORT (§3.10.5): RST (in synchronized states) and CLOSED at once.
+    /// Errors (invalid_state): "connection does not exist".
+    result<void> abort(instant now) {
+        begin(now);
+        fire(event::abort, {});
+        return end_void();
+    }
+    /// STATUS (§3.10.6).
+    [[nodiscard]] status_info status() const {
+        status_info s;
+        s.st = t_.st;
+        s.local = t_.cfg.local;
+        s.remote = t_.remote;
+        s.snd_wnd = t_.snd_wnd;
+        s.rcv_wnd = t_.rcv_wnd;
+        s.unacknowledged = t_.snd_nxt - t_.snd_una;
+        s.send_queued = t_.snd_buf.size();
+        s.receive_queued = t_.rcv_buf.size();
+        s.urgent = t_.urgent_pending;
+        s.rto = t_.rtt.rto;
+        return s;
+    }
+
+    // ------------------------------------------------------------ network and time
+
+    /// SEGMENT ARRIVES (§3.10.7), for a segment whose checksum the caller
+    /// verified and whose ports/addresses match this connection.
+    void on_segment(instant now, const segment_in& seg);
+
+    /// Fires the timers due at `now` (§3.10.8): retransmission, TIME-WAIT, user timeout.
+    void on_timer(instant now) {
+        begin(now);
+        if (t_.user_deadline && *t_.user_deadline <= now) {
+            fire(event::user_timeout, {});
+            return;
+        }
+        if (t_.time_wait_deadline && *t_.time_wait_deadline <= now) {
+            t_.time_wait_deadline.reset();
+            fire(event::time_wait_timeout, {});
+        }
+        if (t_.rtx_deadline && *t_.rtx_deadline <= now) fire(event::retransmit_timeout, {});
+    }
+
+    /// The earliest time on_timer has work, if any.
+    [[nodiscard]] std::optional<instant> next_deadline() const {
+        std::optional<instant> d;
+        for (const auto& x : {t_.rtx_deadline, t_.time_wait_deadline, t_.user_deadline})
+            if (x && (!d || *x < *d)) d = x;
+        return d;
+    }
+
+    /// The next segment to send, oldest first.
+    [[nodiscard]] std::optional<segment_out> poll_transmit() {
+        if (t_.outbox.empty()) return std::nullopt;
+        segment_out s = std::move(t_.outbox.front());
+        t_.outbox.pop_front();
+        return s;
+    }
+    /// The next notice for the user, oldest first.
+    [[nodiscard]] std::optional<notice> poll_notice() {
+        if (t_.notices.empty()) return std::nullopt;
+        const notice n = t_.notices.front();
+        t_.notices.pop_front();
+        return n;
+    }
+
+    [[nodiscard]] state current() const noexcept { return m_.current(); }
+    /// The TCB, read-only (RFC variable names).
+    [[nodiscard]] const tcb& vars() const noexcept { return t_; }
+    /// Forces the machine into `s` (tests and fuzzing reach states directly).
+    void force_state(state s) noexcept {
+        m_.reset(s);
+        t_.st = s;
+    }
+    /// Mutable TCB access for tests and fuzzing that set up a state directly.
+    [[nodiscard]] tcb& vars_for_testing() noexcept { return t_; }
+
+private:
+    void begin(instant now) {
+        t_.now = now;
+        t_.user_error = {};
+        t_.user_count = 0;
+    }
+    result<void> end_void() const {
+        if (!t_.user_error.empty()) return make_error(errc::invalid_state, "tcp", 0, t_.user_error);
+        return {};
+    }
+    outcome fire(event e, const input& in) { return m_.dispatch(t_, e, in); }
+
+    void segment_arrives_closed(const segment_in& s, std::uint32_t seg_len);
+    void segment_arrives_listen(const segment_in& s, const input& in);
+    void segment_arrives_syn_sent(const segment_in& s, const input& in);
+    void segment_arrives_other(const segment_in& s, const input& in, std::uint32_t seg_len);
+    bool process_text(const segment_in& s, std::uint32_t& seq, bytes_view& data);
+
+    tcb t_{};
+    machine_type m_{};
+};
+
+// ---------------------------------------------------------------------------
+// SEGMENT ARRIVES (§3.10.7)
+
+inline void connection::on_segment(instant now, const segment_in& s) {
+    begin(now);
+    const std::uint32_t seg_len =
+        static_cast<std::uint32_t>(s.payload.size()) + (s.hdr.flags.syn ? 1u : 0u) + (s.hdr.flags.fin ? 1u : 0u);
+    input in;
+    in.seg = &s;
+    switch (t_.st) {
+        case state::closed: segment_arrives_closed(s, seg_len); break;
+        case state::listen: segment_arrives_listen(s, in); break;
+        case state::syn_sent: segment_arrives_syn_sent(s, in); break;
+        default: segment_arrives_other(s, in, seg_len); break;
+    }
+    if (t_.st != state::closed && t_.st != state::listen) t_.output();
+}
+
+/// §3.10.7.1: CLOSED. An incoming RST is discarded; anything else gets a RST.
+inline void connection::segment_arrives_closed(const segment_in& s, std::uint32_t seg_len) {
+    if (s.hdr.flags.rst) return;
+    t_.remote = endpoint{s.src_addr, s.hdr.src_port};
+    if (!s.hdr.flags.ack) t_.send_rst_ack(0, s.hdr.seq_number + seg_len);  // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+    else t_.send_rst(s.hdr.ack_number);                                    // <SEQ=SEG.ACK><CTL=RST>
+}
+
+/// §3.10.7.2: LISTEN.
+inline void connection::segment_arrives_listen(const segment_in& s, const input& in) {
+    if (s.hdr.flags.rst) return;  // first: an incoming RST is ignored
+    const endpoint from{s.src_addr, s.hdr.src_port};
+    if (t_.remote_known && !(t_.remote == from)) return;  // not our foreign socket
+    if (s.hdr.flags.ack) {        // second: any ACK is bad: <SEQ=SEG.ACK><CTL=RST>
+        const endpoint saved = t_.remote;
+        const bool known = t_.remote_known;
+        t_.remote = from;
+        t_.send_rst(s.hdr.ack_number);
+        t_.remote = saved;
+        t_.remote_known = known;
+        return;
+    }
+    if (s.hdr.flags.syn) {  // third: SYN. Security/precedence checks not implemented.
+        fire(event::rcv_syn, in);
+        // Data in the SYN would be queued for after ESTABLISHED; wirekit drops
+        // it (it is not acknowledged, so the peer retransmits it).
+        return;
+    }
+    // fourth: other text or control: drop.
+}
+
+/// §3.10.7.3: SYN-SENT.
+inline void connection::segment_arrives_syn_sent(const segment_in& s, const input& in) {
+    const auto& h = s.hdr;
+    bool ack_ok = false;
+    if (h.flags.ack) {  // first: the ACK bit
+        if (seq_le(h.ack_number, t_.iss) || seq_gt(h.ack_number, t_.snd_nxt)) {
+            if (!h.flags.rst) t_.send_rst(h.ack_number);  // <SEQ=SEG.ACK><CTL=RST>
+            return;
+        }
+        ack_ok = seq_le(t_.snd_una, h.ack_number) && seq_le(h.ack_number, t_.snd_nxt);
+    }
+    if (h.flags.rst) {  // second: the RST bit (RFC 5961 §3.2: only with an acceptable ACK)
+        if (ack_ok) fire(event::rcv_rst, in);
+        return;
+    }
+    // third: security not implemented.
+    if (h.flags.syn) {  // fourth: the SYN bit
+        if (ack_ok) {
+            t_.snd_una = h.ack_number;
+            t_.snd_buf_seq = t_.snd_una;  // SYN acknowledged: data starts here
+            if (t_.rtt_timing && seq_ge(h.ack_number, t_.rtt_seq)) {  // Karn: never a retransmitted SYN
+                t_.rtt.sample(t_.now - t_.rtt_start);
+                t_.rtt_timing = false;
+            }
+            t_.rtx_deadline.reset();
+            t_.user_deadline.reset();
+        }
+        if (seq_gt(t_.snd_una, t_.iss)) {
+            fire(event::rcv_syn_ack, in);
+            // Data or controls in the SYN,ACK continue at the sixth step (URG, text, FIN).
+            std::uint32_t seq = h.seq_number + 1;
+            bytes_view data = s.payload;
+            if (process_text(s, seq, data) && h.flags.fin) {
+                t_.rcv_nxt += 1;
+                t_.ack_pending = true;
+                fire(event::rcv_fin, in);
+            }
+        } else {
+            fire(event::rcv_syn, in);  // simultaneous open
+        }
+        return;
+    }
+    // fifth: neither SYN nor RST: drop.
+}
+
+/// The text step (§3.10.7.4 seventh) for segment data starting at `seq`:
+/// in-order bytes go to the receive buffer up to the window. Returns true
+/// when the whole segment was taken (so a FIN behind it is in sequence).
+inline bool connection::process_text(const segment_in& s, std::uint32_t& seq, bytes_view& data) {
+    (void)s;
+    if (seq_lt(seq, t_.rcv_nxt)) {  // already have the front: trim it
+        const std::uint32_t dup = t_.rcv_nxt - seq;
+        if (dup >= data.size()) {
+            data = data.subspan(data.size());
+            seq = t_.rcv_nxt;
+            return false;  // nothing new (a FIN at this position would be old, too)
+        }
+        data = data.subspan(dup);
+        seq = t_.rcv_nxt;
+    }
+    if (seq != t_.rcv_nxt) {  // out of order: not reassembled; re-ACK
+        t_.ack_pending = true;
+        return false;
+    }
+    if (data.empty()) return true;
+    const std::uint32_t room = std::min<std::uint32_t>(t_.rcv_wnd, t_.receive_space());
+    const std::size_t take = std::min<std::size_t>(room, data.size());
+    t_.rcv_buf.insert(t_.rcv_buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+    t_.rcv_nxt += static_cast<std::uint32_t>(take);
+    t_.rcv_wnd -= static_cast<std::uint32_t>(take);
+    t_.ack_pending = true;
+    if (take) t_.notify(notice::readable);
+    return take == data.size();
+}
+
+/// §3.10.7.4: SYN-RECEIVED and the synchronized states.
+inline void connection::segment_arrives_other(const segment_in& s_in, const input& in_in, std::uint32_t seg_len) {
+    // SYN-RECEIVED and the peer's SYN again (seq == IRS): the SYN is the old
+    // part of the segment (§3.10.7.4: "only the new parts are processed").
+    // Without ACK it is a retransmitted SYN: answer with our SYN,ACK again.
+    // With ACK it is the peer's SYN,ACK of a simultaneous open (Figure 7,
+    // line 6): process it without the SYN.
+    segment_in trimmed;
+    input trimmed_in = in_in;
+    const segment_in* sp = &s_in;
+    if (t_.st == state::syn_received && s_in.hdr.flags.syn && !s_in.hdr.flags.rst && s_in.hdr.seq_number == t_.irs) {
+        if (!s_in.hdr.flags.ack) {
+            t_.send_syn(true);
+            return;
+        }
+        trimmed = s_in;
+        trimmed.hdr.flags.syn = false;
+        trimmed.hdr.seq_number += 1;
+        seg_len -= 1;
+        sp = &trimmed;
+        trimmed_in.seg = sp;
+    }
+    const segment_in& s = *sp;
+    const input& in = trimmed_in;
+    const auto& h = s.hdr;
+    const std::uint32_t seq = h.seq_number;
+    const std::uint32_t wnd = t_.rcv_wnd;
+
+    // first: sequence number acceptability (the four cases of §3.10.7.4).
+    bool acceptable;
+    if (seg_len == 0) acceptable = wnd == 0 ? seq == t_.rcv_nxt : seq_in(seq, t_.rcv_nxt, t_.rcv_nxt + wnd);
+    else acceptable = wnd != 0 && (seq_in(seq, t_.rcv_nxt, t_.rcv_nxt + wnd) ||
+                                   seq_in(seq + seg_len - 1, t_.rcv_nxt, t_.rcv_nxt + wnd));
+    // "special allowance ... to accept valid ACKs, URGs, and RSTs" with a zero window:
+    const bool zero_window_control = !acceptable && wnd == 0 && seq == t_.rcv_nxt;
+    if (!acceptable && !zero_window_control) {
+        if (!h.flags.rst) t_.send_ack();  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+        return;
+    }
+
+    // second: the RST bit (RFC 5961 §3.2): exact match resets, in-window challenges.
+    if (h.flags.rst) {
+        if (seq == t_.rcv_nxt) {
+            fire(event::rcv_rst, in);
+        } else {  // in the window, but not exactly RCV.NXT: challenge ACK
+            ++t_.challenge_acks;
+            t_.send_ack();
+        }
+        return;
+    }
+    // third: security and precedence: not implemented.
+
+    // fourth: the SYN bit (RFC 5961 §4.2): a challenge ACK, or back to LISTEN.
+    if (h.flags.syn) {
+        fire(event::rcv_syn, in);
+        return;
+    }
+
+    // fifth: the ACK field.
+    if (!h.flags.ack) return;
+    if (t_.st == state::syn_received) {
+        if (seq_lt(t_.snd_una, h.ack_number) && seq_le(h.ack_number, t_.snd_max)) {
+            fire(event::rcv_ack_of_syn, in);
+        } else {
+            t_.send_rst(h.ack_number);  // <SEQ=SEG.ACK><CTL=RST>
+            return;
+        }
+    }
+    // RFC 5961 §5.2: acceptable only in [SND.UNA - MAX.SND.WND, SND.NXT].
+    if (seq_gt(h.ack_number, t_.snd_max) || seq_lt(h.ack_number, t_.snd_una - t_.max_snd_wnd)) {
+        t_.send_ack();
+        return;
+    }
+    if (seq_lt(t_.snd_una, h.ack_number)) {  // new data acknowledged
+        const std::uint32_t end = t_.data_end();
+        // Sequence space: [iss] SYN, data [snd_buf_seq, end), FIN at end.
+        if (seq_lt(t_.snd_una, t_.snd_buf_seq)) t_.snd_una = t_.snd_buf_seq;  // the SYN
+        const std::uint32_t acked_data_to = seq_lt(h.ack_number, end) ? h.ack_number : end;
+        if (seq_lt(t_.snd_buf_seq, acked_data_to)) {
+            const std::uint32_t n = acked_data_to - t_.snd_buf_seq;
+            t_.snd_buf.erase(t_.snd_buf.begin(), t_.snd_buf.begin() + static_cast<std::ptrdiff_t>(n));
+            t_.snd_buf_seq = acked_data_to;
+        }
+        t_.snd_una = h.ack_number;
+        if (seq_gt(t_.snd_una, t_.snd_nxt)) t_.snd_nxt = t_.snd_una;  // acknowledged beyond a go-back
+        // RFC 6298: a sample from the timed segment (Karn: only if never retransmitted).
+        if (t_.rtt_timing && seq_ge(h.ack_number, t_.rtt_seq)) {
+            t_.rtt.sample(t_.now - t_.rtt_start);
+            t_.rtt_timing = false;
+        }
+        // §5.2/5.3: all acknowledged -> stop the timer, else restart it.
+        t_.rtx_deadline.reset();
+        t_.user_deadline.reset();
+        if (t_.snd_una != t_.snd_max) t_.arm_rtx();
+    }
+    // Window update (§3.10.7.4 fifth): only from a newer segment.
+    if (seq_le(t_.snd_una, h.ack_number) &&
+        (seq_lt(t_.snd_wl1, seq) || (t_.snd_wl1 == seq && seq_le(t_.snd_wl2, h.ack_number)))) {
+        t_.snd_wnd = h.window;
+        t_.max_snd_wnd = std::max(t_.max_snd_wnd, t_.snd_wnd);
+        t_.snd_wl1 = seq;
+        t_.snd_wl2 = h.ack_number;
+        if (t_.snd_wnd == 0 && !t_.rtx_deadline && seq_lt(t_.snd_nxt, t_.data_end()))
+            t_.rtx_deadline = t_.now + t_.rtt.rto;  // persist
+    }
+    const bool fin_sent = t_.fin_queued && seq_gt(t_.snd_max, t_.data_end());
+    if (fin_sent && t_.snd_una == t_.data_end() + 1) fire(event::rcv_ack_of_fin, in);
+    if (t_.st == state::closed) return;
+    if (t_.st == state::time_wait) {
+        // "The only thing that can arrive in this state is a retransmission of
+        // the remote FIN": handled at the FIN step below.
+    }
+
+    // sixth: the URG bit.
+    if (h.flags.urg && (t_.st == state::established || t_.st == state::fin_wait_1 || t_.st == state::fin_wait_2)) {
+        const std::uint32_t up = seq + h.urgent_pointer;
+        if (seq_gt(up, t_.rcv_up) || !t_.urgent_pending) {
+            t_.rcv_up = seq_max(t_.rcv_up, up);
+            t_.urgent_pending = true;
+            t_.notify(notice::urgent);
+        }
+    }
+
+    // seventh: segment text.
+    std::uint32_t text_seq = seq;
+    bytes_view data = s.payload;
+    bool whole = true;
+    if (t_.st == state::established || t_.st == state::fin_wait_1 || t_.st == state::fin_wait_2) {
+        whole = process_text(s, text_seq, data);
+    } else if (!data.empty()) {
+        // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "should not occur"; ignore the text.
+        whole = seq_le(seq + static_cast<std::uint32_t>(s.payload.size()), t_.rcv_nxt);
+        if (!whole) t_.ack_pending = true;
+    } else {
+        whole = seq == t_.rcv_nxt || t_.fin_received;
+    }
+
+    // eighth: the FIN bit.
+    if (h.flags.fin) {
+        const std::uint32_t fin_seq = seq + static_cast<std::uint32_t>(s.payload.size());
+        if (t_.fin_received) {
+            if (fin_seq + 1 == t_.rcv_nxt) {  // a retransmitted FIN: acknowledge it again
+                t_.ack_pending = true;
+                fire(event::rcv_fin, in);
+            }
+        } else if (whole && fin_seq == t_.rcv_nxt) {
+            t_.fin_received = true;
+            t_.rcv_nxt += 1;
+            t_.ack_pending = true;
+            fire(event::rcv_fin, in);
+        }
+    }
+}
+
+}  // namespace wirekit::fsm::tcp
