@@ -152,3 +152,10 @@ struct endpoint_under_test {
 using lines = std::vector<std::string>;
 
 }  // namespace tcpt
+
+namespace Catch {
+template <>
+struct StringMaker<wirekit::fsm::tcp::state> {
+    static std::string convert(wirekit::fsm::tcp::state s) { return fmt::format("{}", s); }
+};
+}  // namespace Catch

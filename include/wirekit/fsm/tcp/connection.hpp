@@ -941,7 +941,15 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
     // "special allowance ... to accept valid ACKs, URGs, and RSTs" with a zero window:
     const bool zero_window_control = !acceptable && wnd == 0 && seq == t_.rcv_nxt;
     if (!acceptable && !zero_window_control) {
-        if (!h.flags.rst) t_.send_ack();  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+        if (h.flags.rst) return;
+        t_.send_ack();  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+        // TIME-WAIT: "the only thing that can arrive in this state is a
+        // retransmission of the remote FIN. Acknowledge it, and restart the
+        // 2 MSL timeout" (§3.10.7.4 eighth). That FIN is old by the
+        // acceptability test, so it is recognised here.
+        if (t_.st == state::time_wait && h.flags.fin && t_.fin_received &&
+            seq + static_cast<std::uint32_t>(s.payload.size()) + 1 == t_.rcv_nxt)
+            fire(event::rcv_fin, in);
         return;
     }
 
