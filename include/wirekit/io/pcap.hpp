@@ -14,6 +14,7 @@
 #include <chrono>       // timestamps
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint32_t
+#include <cstdio>       // std::FILE, std::fclose
 #include <memory>       // unique_ptr with pcap_close
 #include <optional>     // receive outcome
 #include <string>       // file and interface names, error text
@@ -56,9 +57,15 @@ inline io_result<std::optional<frame_ref>> next_frame(pcap_t* p, bool nano, bool
     const u_char* data = nullptr;
     const int rc = pcap_next_ex(p, &h, &data);
     if (rc == 1) {
-        const auto sub = nano ? std::chrono::nanoseconds(h->ts.tv_usec) : std::chrono::microseconds(h->ts.tv_usec);
-        return std::optional<frame_ref>(frame_ref{as_bytes(data, h->caplen),
-                                                  std::chrono::seconds(h->ts.tv_sec) + sub, h->len});
+        // Seconds are clamped to what 64-bit nanoseconds hold (years ±292): a
+        // corrupt or hostile file may carry any 64-bit time.
+        constexpr long long max_sec = 9'000'000'000LL;
+        long long sec = h->ts.tv_sec;
+        sec = sec > max_sec ? max_sec : sec < -max_sec ? -max_sec : sec;
+        long long frac = h->ts.tv_usec;
+        frac = frac < 0 ? 0 : frac > 999'999'999 ? 999'999'999 : frac;
+        const timestamp sub = nano ? timestamp(frac) : timestamp(frac * 1000);
+        return std::optional<frame_ref>(frame_ref{as_bytes(data, h->caplen), std::chrono::seconds(sec) + sub, h->len});
     }
     if (rc == 0) return std::optional<frame_ref>{};
     if (rc == PCAP_ERROR_BREAK) {
@@ -92,6 +99,19 @@ public:
             const std::string msg(err);
             const bool missing = msg.find("No such file") != std::string::npos;
             return io_error{missing ? io_errc::no_device : io_errc::bad_file, "pcap_open_offline", 0, msg};
+        }
+        if (auto f = detail::install_filter(p.get(), filter); !f) return f.error();
+        return pcap_reader(std::move(p));
+    }
+
+    /// Reads a capture from an open stdio stream (a pipe, fmemopen'd bytes
+    /// ...), which the reader then owns and closes. Errors: bad_file, bad_filter.
+    [[nodiscard]] static io_result<pcap_reader> open(std::FILE* stream, const std::string& filter = {}) {
+        char err[PCAP_ERRBUF_SIZE] = {};
+        detail::pcap_handle p(pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, err));
+        if (!p) {
+            std::fclose(stream);
+            return io_error{io_errc::bad_file, "pcap_fopen_offline", 0, err};
         }
         if (auto f = detail::install_filter(p.get(), filter); !f) return f.error();
         return pcap_reader(std::move(p));
