@@ -300,7 +300,7 @@ private:
     // Errors: name errors; truncated when the 10 fixed bytes or the RDATA run
     // past the message; malformed for an OPT record outside the additional
     // section, a second OPT record, or an OPT owner other than the root.
-    int header_into(std::uint8_t s, rr_header& h, wire_error& err) noexcept {
+    [[gnu::always_inline]] int header_into(std::uint8_t s, rr_header& h, wire_error& err) noexcept {
         finish_pending();
         if (sec_ < s && !skip_to(s, err)) return -1;
         if (sec_ > s) return 0;
