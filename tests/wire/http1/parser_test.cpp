@@ -108,6 +108,16 @@ TEST_CASE("request: HTTP/1.0, no fields, extension method", "[http1][parser]") {
     CHECK(o.a == "M-SEARCH");
 }
 
+TEST_CASE("request: a higher minor version is accepted (RFC 9110 §2.5)", "[http1][parser]") {
+    auto o = req("GET / HTTP/1.2\r\nHost: a\r\n\r\n");
+    REQUIRE(o.kind == K::complete);
+    CHECK(o.minor == 2);
+    field_slot s[4];
+    auto r = parse_request("GET / HTTP/1.2\r\n\r\n", s);
+    REQUIRE(r);
+    CHECK(keep_alive((*r)->version, (*r)->fields));  // treated as 1.1
+}
+
 TEST_CASE("request: leading empty lines are skipped (RFC 9112 §2.2)", "[http1][parser]") {
     auto o = req("\r\n\r\nGET / HTTP/1.1\r\n\r\n");
     REQUIRE(o.kind == K::complete);

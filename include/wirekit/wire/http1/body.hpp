@@ -93,7 +93,6 @@ inline result<std::uint64_t> content_length(const field_list& fields, std::size_
 inline result<void> transfer_coding(const field_list& fields, bool& chunked_final) noexcept {
     chunked_final = false;
     bool seen_chunked = false;
-    bool any = false;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         const field f = fields[i];
         if (!iequals(f.name, "transfer-encoding")) continue;
@@ -113,11 +112,10 @@ inline result<void> transfer_coding(const field_list& fields, bool& chunked_fina
             } else {
                 chunked_final = false;
             }
-            line_any = any = true;
+            line_any = true;
         }
         if (!line_any) return framing_error(errc::malformed, off, "empty Transfer-Encoding");
     }
-    (void)any;
     return {};
 }
 

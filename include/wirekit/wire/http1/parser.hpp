@@ -18,8 +18,9 @@
 // between field name and colon (§5.1), whitespace before the first field
 // (§2.2), invalid token characters, CTLs in values, bare CR (§2.2), bare LF
 // unless `options.accept_bare_lf`, single SP separators in the start line
-// (§3, §4), HTTP-version exactly "HTTP/" DIGIT "." DIGIT (§2.3), major 1 only,
-// 3-digit status 100..599 (RFC 9110 §15), line and head size limits.
+// (§3, §4), a request-target in one of its four forms (§3.2), HTTP-version
+// exactly "HTTP/" DIGIT "." DIGIT (§2.3), major 1 only, 3-digit status
+// 100..599 (RFC 9110 §15), line and head size limits. See docs/http1.md.
 #pragma once
 
 #include <cstddef>      // std::size_t
