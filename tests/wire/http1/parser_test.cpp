@@ -3,6 +3,11 @@
 // whole, split at every offset (with the buffer moved) and byte by byte.
 #include "support.hpp"
 
+#include <sys/mman.h>  // the PROT_NONE guard page
+#include <unistd.h>    // sysconf
+
+#include <cstring>
+
 using namespace h1test;
 using K = outcome::kind_t;
 
@@ -399,4 +404,47 @@ TEST_CASE("limits: every limit value gives the same result for every split", "[h
         o.max_field_line = lim;
         CHECK((res(rs, o).kind == K::complete) == (lim >= 4));
     }
+}
+
+TEST_CASE("no over-read: every prefix placed against a PROT_NONE page", "[http1][parser]") {
+    // picohttpparser's test habit: the byte after the input is unmapped, so
+    // any read past the end (a 16-byte SIMD load too) crashes the test.
+    const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    void* mem = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    REQUIRE(mem != MAP_FAILED);
+    char* const guard = static_cast<char*>(mem) + page;
+    REQUIRE(mprotect(guard, page, PROT_NONE) == 0);
+    const std::string_view msgs[] = {
+        "GET /wiki/Hypertext_Transfer_Protocol HTTP/1.1\r\nHost: en.wikipedia.org\r\n"
+        "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Length: 44\r\n\r\n",
+        "4\r\nWiki\r\n5;a=b\r\npedia\r\n0\r\nX: y\r\n\r\n",
+    };
+    for (std::size_t m = 0; m < 3; ++m) {
+        for (std::size_t k = 0; k <= msgs[m].size(); ++k) {
+            char* at = guard - k;
+            std::memcpy(at, msgs[m].data(), k);
+            const std::string_view in(at, k);
+            field_slot s[16];
+            if (m == 0) {
+                request_parser p(s);
+                auto r = p.feed(in);
+                CHECK(r.has_value());
+            } else if (m == 1) {
+                response_parser p(s);
+                auto r = p.feed(in);
+                CHECK(r.has_value());
+            } else {
+                body_decoder d({body_kind::chunked, 0});
+                std::string_view rest = in;
+                for (;;) {
+                    auto ev = d.decode(rest);
+                    REQUIRE(ev);
+                    rest.remove_prefix(ev->consumed);
+                    if (ev->kind == body_event_kind::end || ev->kind == body_event_kind::need_more) break;
+                }
+            }
+        }
+    }
+    munmap(mem, 2 * page);
 }
