@@ -11,6 +11,7 @@
 
 #include <cstddef>      // std::byte, std::size_t
 #include <cstdint>      // field value types
+#include <optional>     // fields present only in some types
 #include <string_view>  // layer name
 
 #include <fmt/format.h>  // fmt::formatter for message
@@ -107,15 +108,25 @@ public:
     [[nodiscard]] constexpr bool managed() const noexcept { return (body() >> 23 & 1u) != 0; }
     [[nodiscard]] constexpr bool other_config() const noexcept { return (body() >> 22 & 1u) != 0; }
     [[nodiscard]] constexpr std::uint16_t router_lifetime() const noexcept { return static_cast<std::uint16_t>(body()); }
-    /// Router Advertisement Reachable Time and Retrans Timer, milliseconds (bytes 8..15).
-    [[nodiscard]] constexpr std::uint32_t reachable_time() const noexcept { return load_be<4>(this->bytes().data() + 8); }
-    [[nodiscard]] constexpr std::uint32_t retrans_timer() const noexcept { return load_be<4>(this->bytes().data() + 12); }
+    /// Router Advertisement Reachable Time and Retrans Timer, milliseconds
+    /// (bytes 8..15); nullopt when the message is shorter than 16 bytes.
+    [[nodiscard]] constexpr std::optional<std::uint32_t> reachable_time() const noexcept {
+        if (this->bytes().size() < 16) return std::nullopt;
+        return load_be<4>(this->bytes().data() + 8);
+    }
+    [[nodiscard]] constexpr std::optional<std::uint32_t> retrans_timer() const noexcept {
+        if (this->bytes().size() < 16) return std::nullopt;
+        return load_be<4>(this->bytes().data() + 12);
+    }
     /// Neighbor Advertisement flags R, S, O (RFC 4861 §4.4).
     [[nodiscard]] constexpr bool router_flag() const noexcept { return (body() >> 31 & 1u) != 0; }
     [[nodiscard]] constexpr bool solicited_flag() const noexcept { return (body() >> 30 & 1u) != 0; }
     [[nodiscard]] constexpr bool override_flag() const noexcept { return (body() >> 29 & 1u) != 0; }
-    /// Target Address of NS/NA/redirect, or the Multicast Address of MLDv1 (bytes 8..23).
-    [[nodiscard]] constexpr ipv6_address target() const noexcept {
+    /// Target Address of NS/NA/redirect, or the Multicast Address of MLDv1
+    /// (bytes 8..23); nullopt when the message is shorter than 24 bytes
+    /// (checked() guarantees 24 for those types, not for others).
+    [[nodiscard]] constexpr std::optional<ipv6_address> target() const noexcept {
+        if (this->bytes().size() < 24) return std::nullopt;
         ipv6_address a;
         for (std::size_t i = 0; i < 16; ++i) a.octets[i] = this->bytes()[8 + i];
         return a;
@@ -196,9 +207,9 @@ struct fmt::formatter<wirekit::icmpv6::basic_message<Bytes>> {
                 return fmt::format_to(ctx.out(), "ICMP6, router advertisement, hop limit {}, lifetime {}s, length {}",
                                       m.cur_hop_limit(), m.router_lifetime(), len);
             case t::neighbor_solicitation:
-                return fmt::format_to(ctx.out(), "ICMP6, neighbor solicitation, who has {}, length {}", m.target(), len);
+                return fmt::format_to(ctx.out(), "ICMP6, neighbor solicitation, who has {}, length {}", m.target().value_or(wirekit::ipv6_address{}), len);
             case t::neighbor_advertisement:
-                return fmt::format_to(ctx.out(), "ICMP6, neighbor advertisement, tgt is {}, length {}", m.target(), len);
+                return fmt::format_to(ctx.out(), "ICMP6, neighbor advertisement, tgt is {}, length {}", m.target().value_or(wirekit::ipv6_address{}), len);
             case t::mldv2_report:
                 return fmt::format_to(ctx.out(), "ICMP6, multicast listener report v2, {} group record(s), length {}",
                                       m.record_count(), len);

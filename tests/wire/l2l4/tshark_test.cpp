@@ -198,7 +198,7 @@ void compare_capture(const std::string& file, totals& t) {
             CHECK(m.code() == num(r, "icmpv6.code"));
             CHECK(status(sums.transport) == num(r, "icmpv6.checksum.status"));
             if (m.type() == wirekit::icmpv6::type::neighbor_solicitation)
-                CHECK(fmt::format("{}", m.target()) == r.at("icmpv6.nd.ns.target_address"));
+                CHECK(fmt::format("{}", m.target().value()) == r.at("icmpv6.nd.ns.target_address"));
             if (m.type() == wirekit::icmpv6::type::mldv2_report)
                 CHECK(m.record_count() == num(r, "icmpv6.mldr.nb_mcast_records"));
         }
