@@ -65,11 +65,18 @@ struct value {
     bool number = false;  // printed bare in JSON
 };
 
+// Disabled (enabled = false) when nothing is printed (--stats alone), so that
+// decoding costs no formatting.
 class fields {
 public:
-    void num(std::string_view key, std::uint64_t v) { slot(key).push_back({std::to_string(v), true}); }
-    void hex(std::string_view key, std::uint64_t v, int digits) { slot(key).push_back({fmt::format("0x{:0{}x}", v, digits), false}); }
-    void str(std::string_view key, std::string v) { slot(key).push_back({std::move(v), false}); }
+    bool enabled = true;
+    void num(std::string_view key, std::uint64_t v) { if (enabled) slot(key).push_back({std::to_string(v), true}); }
+    void hex(std::string_view key, std::uint64_t v, int digits) { if (enabled) slot(key).push_back({fmt::format("0x{:0{}x}", v, digits), false}); }
+    void str(std::string_view key, std::string v) { if (enabled) slot(key).push_back({std::move(v), false}); }
+    template <class... A>
+    void strf(std::string_view key, fmt::format_string<A...> f, A&&... a) {
+        if (enabled) slot(key).push_back({fmt::format(f, std::forward<A>(a)...), false});
+    }
     void clear() { items_.clear(); }
     [[nodiscard]] const std::vector<std::pair<std::string_view, std::vector<value>>>& items() const { return items_; }
 
@@ -179,7 +186,9 @@ struct options {
 
 class dumper {
 public:
-    explicit dumper(const options& o) : opt_(o) {}
+    explicit dumper(const options& o) : opt_(o), lines_(!o.json && !o.verbose && !o.stats) {
+        out_.enabled = o.json;
+    }
 
     // Decodes one frame and prints it (per the output mode).
     void frame(const io::frame_ref& f, std::size_t number) {
@@ -194,7 +203,7 @@ public:
         ethernet(f.data);
         if (error_) {
             ++stats_.malformed;
-            out_.str("_ws.malformed", fmt::format("{} {} at offset {}: {}", error_->layer, to_string(error_->kind), error_->offset, error_->detail));
+            out_.strf("_ws.malformed", "{} {} at offset {}: {}", error_->layer, to_string(error_->kind), error_->offset, error_->detail);
         }
         if (opt_.json) {
             std::puts(to_json(out_).c_str());
@@ -224,6 +233,14 @@ public:
     }
 
 private:
+    template <class... A>
+    void set_line(fmt::format_string<A...> f, A&&... a) {
+        if (lines_) line_ = fmt::format(f, std::forward<A>(a)...);
+    }
+    template <class... A>
+    void add_line(fmt::format_string<A...> f, A&&... a) {
+        if (lines_) line_ += fmt::format(f, std::forward<A>(a)...);
+    }
     void fail(const wire_error& e, std::size_t base) {
         if (!error_) error_ = e.shifted(base);
     }
@@ -236,8 +253,8 @@ private:
         auto f = wirekit::ethernet::frame::checked(b);
         if (!f) return fail(f.error(), 0);
         stats_.count("eth");
-        out_.str("eth.src", fmt::format("{}", f->src_addr()));
-        out_.str("eth.dst", fmt::format("{}", f->dst_addr()));
+        out_.strf("eth.src", "{}", f->src_addr());
+        out_.strf("eth.dst", "{}", f->dst_addr());
         out_.hex("eth.type", f->ethertype(), 4);
         node(*f);
         auto r = wirekit::ethernet::repr::parse(*f);
@@ -250,7 +267,7 @@ private:
             case wirekit::ethernet::ethertype::arp: return arp(net, l3);
             case wirekit::ethernet::ethertype::ipv4: return ipv4(net, l3);
             case wirekit::ethernet::ethertype::ipv6: return ipv6(net, l3);
-            default: line_ = fmt::format("{} > {}, ethertype 0x{:04x}, length {}", f->src_addr(), f->dst_addr(), r->ethertype, b.size());
+            default: set_line("{} > {}, ethertype 0x{:04x}, length {}", f->src_addr(), f->dst_addr(), r->ethertype, b.size());
         }
     }
 
@@ -259,8 +276,8 @@ private:
         if (!p) return fail(p.error(), at);
         stats_.count("arp");
         out_.num("arp.opcode", p->oper());
-        out_.str("arp.src.proto_ipv4", fmt::format("{}", p->spa()));
-        out_.str("arp.dst.proto_ipv4", fmt::format("{}", p->tpa()));
+        out_.strf("arp.src.proto_ipv4", "{}", p->spa());
+        out_.strf("arp.dst.proto_ipv4", "{}", p->tpa());
         node(*p);
         line_ = p->oper() == wirekit::arp::operation::request
                     ? fmt::format("ARP, Request who-has {} tell {}", p->tpa(), p->spa())
@@ -286,8 +303,8 @@ private:
 
     void ipv4_header(const wirekit::ipv4::packet& p, bool whole) {
         stats_.count("ip");
-        out_.str("ip.src", fmt::format("{}", p.src_addr()));
-        out_.str("ip.dst", fmt::format("{}", p.dst_addr()));
+        out_.strf("ip.src", "{}", p.src_addr());
+        out_.strf("ip.dst", "{}", p.dst_addr());
         out_.hex("ip.id", p.identification(), 4);
         out_.num("ip.flags.df", p.dont_fragment());
         out_.num("ip.flags.mf", p.more_fragments());
@@ -303,19 +320,21 @@ private:
     void ipv4_payload(const wirekit::ipv4::packet& pk, std::size_t at) {
         const auto* p = &pk;
 
-        ip_src_ = fmt::format("{}", p->src_addr());
-        ip_dst_ = fmt::format("{}", p->dst_addr());
+        if (lines_) {
+            ip_src_ = fmt::format("{}", p->src_addr());
+            ip_dst_ = fmt::format("{}", p->dst_addr());
+        }
         pseudo4_ = wirekit::ipv4_pseudo{p->src_addr(), p->dst_addr()};
         v6_ = false;
         addr_key(p->src_addr().octets, p->dst_addr().octets);
-        line_ = fmt::format("IP {} > {}: proto {} length {}", ip_src_, ip_dst_, p->protocol(), p->total_length());
+        set_line("IP {} > {}: proto {} length {}", ip_src_, ip_dst_, p->protocol(), p->total_length());
         bytes_view payload = p->payload();
         std::size_t off = at + p->header_length();
         bool verify = true;
         if (p->is_fragment()) {
             stats_.count("ip-fragment");
             auto r = reasm_.push(*p, now_);
-            line_ += fmt::format(" (fragment id 0x{:04x} offset {}{})", p->identification(), p->fragment_offset_bytes(), p->more_fragments() ? " +" : "");
+            add_line(" (fragment id 0x{:04x} offset {}{})", p->identification(), p->fragment_offset_bytes(), p->more_fragments() ? " +" : "");
             if (!r) return fail(r.error(), at);
             if (!*r) return;  // holes remain
             ++stats_.reassembled_datagrams;
@@ -324,7 +343,7 @@ private:
             payload = whole->payload();
             off = at;  // offsets now refer to the reassembled datagram
             verify = true;
-            line_ += fmt::format(" [reassembled {} bytes]", whole->total_length());
+            add_line(" [reassembled {} bytes]", whole->total_length());
         }
         transport(p->protocol(), payload, off, verify);
     }
@@ -333,18 +352,20 @@ private:
         auto p = wirekit::ipv6::packet::checked(b);
         if (!p) return fail(p.error(), at);
         stats_.count("ipv6");
-        out_.str("ipv6.src", fmt::format("{}", p->src_addr()));
-        out_.str("ipv6.dst", fmt::format("{}", p->dst_addr()));
+        out_.strf("ipv6.src", "{}", p->src_addr());
+        out_.strf("ipv6.dst", "{}", p->dst_addr());
         out_.num("ipv6.nxt", p->next_header());
         node(*p);
         auto c = wirekit::ipv6::walk(*p);
         if (!c) return fail(c.error(), at);
-        ip_src_ = fmt::format("{}", p->src_addr());
-        ip_dst_ = fmt::format("{}", p->dst_addr());
+        if (lines_) {
+            ip_src_ = fmt::format("{}", p->src_addr());
+            ip_dst_ = fmt::format("{}", p->dst_addr());
+        }
         pseudo6_ = wirekit::ipv6_pseudo{p->src_addr(), p->dst_addr()};
         v6_ = true;
         addr_key(p->src_addr().octets, p->dst_addr().octets);
-        line_ = fmt::format("IP6 {} > {}: next header {} payload length {}", ip_src_, ip_dst_, c->upper_protocol, p->payload_length());
+        set_line("IP6 {} > {}: next header {} payload length {}", ip_src_, ip_dst_, c->upper_protocol, p->payload_length());
         if (c->has_fragment) {
             stats_.count("ipv6-fragment");
             if (c->fragment.fragment_offset != 0 || c->fragment.more_fragments) return;  // no IPv6 reassembly here
@@ -380,8 +401,8 @@ private:
         if (echo) out_.num("icmp.seq", m->sequence());
         if (!m->verify_checksum()) ++stats_.bad_checksums;
         node(*m);
-        line_ += fmt::format(", ICMP type {} code {}", m->type(), m->code());
-        if (echo) line_ += fmt::format(" id {} seq {}", m->identifier(), m->sequence());
+        add_line(", ICMP type {} code {}", m->type(), m->code());
+        if (echo) add_line(" id {} seq {}", m->identifier(), m->sequence());
     }
 
     void icmp6(bytes_view b, std::size_t at) {
@@ -391,7 +412,7 @@ private:
         out_.num("icmpv6.type", m->type());
         if (!m->verify_checksum(pseudo6_)) ++stats_.bad_checksums;
         node(*m);
-        line_ += fmt::format(", ICMP6 type {} code {}", m->type(), m->code());
+        add_line(", ICMP6 type {} code {}", m->type(), m->code());
     }
 
     void udp(bytes_view b, std::size_t at, bool verify) {
@@ -411,7 +432,7 @@ private:
             out_.num("udp.checksum.status", static_cast<unsigned>(status));
         }
         node(*u);
-        line_ = fmt::format("{} {}.{} > {}.{}: UDP, length {}", v6_ ? "IP6" : "IP", ip_src_, u->src_port(), ip_dst_, u->dst_port(),
+        set_line("{} {}.{} > {}.{}: UDP, length {}", v6_ ? "IP6" : "IP", ip_src_, u->src_port(), ip_dst_, u->dst_port(),
                             u->payload().size());
         if (u->src_port() == 53 || u->dst_port() == 53) dns(u->payload(), at + wirekit::udp::header_len);
     }
@@ -448,7 +469,7 @@ private:
         if (s->rst()) flags += 'R';
         if (s->psh()) flags += 'P';
         if (s->ack()) flags += '.';
-        line_ = fmt::format("{} {}.{} > {}.{}: Flags [{}], seq {}, ack {}, win {}, length {}", v6_ ? "IP6" : "IP", ip_src_,
+        set_line("{} {}.{} > {}.{}: Flags [{}], seq {}, ack {}, win {}, length {}", v6_ ? "IP6" : "IP", ip_src_,
                             s->src_port(), ip_dst_, s->dst_port(), flags, s->seq_number(), s->ack_number(), s->window(), len);
         stream(*s, s->payload(), at + s->header_length());
     }
@@ -629,14 +650,16 @@ private:
         out_.hex("dns.id", hd.id, 4);
         out_.num("dns.flags.response", hd.qr);
         if (hd.qr) out_.num("dns.flags.rcode", hd.rcode);
-        std::string summary = fmt::format(", DNS {} 0x{:04x}", hd.qr ? "response" : "query", hd.id);
+        const bool text = out_.enabled || lines_ || opt_.verbose;  // names are formatted only when shown
+        std::string summary = !text ? std::string() : fmt::format(", DNS {} 0x{:04x}", hd.qr ? "response" : "query", hd.id);
         if (opt_.verbose) tree_ += fmt::format("dns\n  id: 0x{:04x}\n  qr: {}\n  rcode: {}\n", hd.id, int(hd.qr), hd.rcode);
         for (;;) {
             auto q = p->question();
             if (!q) return fail(q.error(), at);
             if (!*q) break;
-            out_.str("dns.qry.name", dns_name((*q)->name));
             out_.num("dns.qry.type", static_cast<unsigned>((*q)->type));
+            if (!text) continue;
+            out_.str("dns.qry.name", dns_name((*q)->name));
             summary += fmt::format(" {} {}", (*q)->type, dns_name((*q)->name));
             if (opt_.verbose) tree_ += fmt::format("  question: {} {}\n", dns_name((*q)->name), (*q)->type);
         }
@@ -647,23 +670,25 @@ private:
                 if (!*r) break;
                 const auto& rr = **r;
                 if (rr.header.type == dn::rr_type::opt) continue;
+                out_.num("dns.resp.ttl", rr.header.ttl);
+                if (!text) continue;
                 if (const auto* a = std::get_if<dn::a_rdata>(&rr.data)) {
                     const auto s = fmt::format("{}.{}.{}.{}", a->address[0], a->address[1], a->address[2], a->address[3]);
                     out_.str("dns.a", s);
                     if (section == 0) summary += " A " + s;
                 }
-                if (std::holds_alternative<dn::aaaa_rdata>(rr.data)) out_.str("dns.aaaa", fmt::format("{}", rr.data));
+                if (std::holds_alternative<dn::aaaa_rdata>(rr.data)) out_.strf("dns.aaaa", "{}", rr.data);
                 if (const auto* x = std::get_if<dn::cname_rdata>(&rr.data)) out_.str("dns.cname", dns_name(x->cname));
                 if (const auto* x = std::get_if<dn::mx_rdata>(&rr.data)) out_.str("dns.mx.mail_exchange", dns_name(x->exchange));
-                out_.num("dns.resp.ttl", rr.header.ttl);
                 if (opt_.verbose) tree_ += fmt::format("  {}: {} {} ttl {} {}\n", section == 0 ? "answer" : section == 1 ? "authority" : "additional",
                                                        dns_name(rr.header.name), rr.header.type, rr.header.ttl, rr.data);
             }
         }
-        line_ += summary;
+        if (lines_) line_ += summary;
     }
 
     const options& opt_;
+    bool lines_ = true;  // the default one-line output is printed
     fields out_;
     std::string tree_, line_;
     std::optional<wire_error> error_;
