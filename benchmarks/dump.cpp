@@ -73,7 +73,9 @@ std::string capture(bool x100) {
         const std::string out = "/tmp/wirekit-bench-http-big-x100.pcap";
         std::string cmd = "mergecap -a -F pcap -w " + out;
         for (int i = 0; i < 100; ++i) cmd += " " + one;
-        return std::system((cmd + " 2>/dev/null").c_str()) == 0 ? out : std::string();
+        if (std::system((cmd + " 2>/dev/null").c_str()) != 0) return std::string();
+        std::atexit([] { std::remove("/tmp/wirekit-bench-http-big-x100.pcap"); });
+        return out;
     }();
     return big;
 }

@@ -4,6 +4,9 @@
 // Without root or `ip netns`, they are skipped with a warning.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -83,7 +86,25 @@ TEST_CASE("tap: clear errors without a device or permission", "[io][tap]") {
         auto denied = io::tap_device::open("wk-denied0");
         REQUIRE(!denied);
         CHECK(denied.error().kind == io::io_errc::permission_denied);
+        return;
     }
+    // As root: a child that drops to user "nobody" (uid 65534) gets the
+    // permission errors, for a TAP and for a live capture.
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(10);
+        auto tap = io::tap_device::open("wk-denied0");
+        if (tap || tap.error().kind != io::io_errc::permission_denied) ::_exit(11);
+        if (tap.error().message.find("CAP_NET_ADMIN") == std::string::npos && tap.error().sys_errno != EACCES) ::_exit(12);
+        auto cap = io::pcap_live::open("lo");
+        if (cap || cap.error().kind != io::io_errc::permission_denied) ::_exit(13);
+        ::_exit(0);
+    }
+    int status = -1;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("tap: the kernel answers an ARP request written by wirekit, and its frames reach wirekit", "[io][tap][netns]") {
