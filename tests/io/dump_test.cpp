@@ -104,41 +104,101 @@ std::vector<std::string> captures() {
     return names;
 }
 
+// Compares every field of every frame of `path`; returns the number of
+// non-empty values compared.
+std::size_t compare_with_tshark(const std::string& path) {
+    std::string efields;
+    for (const char* f : field_names) efields += std::string(" -e ") + f;
+    int st = 0;
+    const auto ours = test::lines(test::run(dump_path() + " -r " + path + " --json", &st));
+    REQUIRE(st == 0);
+    const auto ref = test::lines(test::run(
+        "tshark -n -r " + path +
+        " -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE"
+        " -o tcp.reassemble_out_of_order:TRUE -T fields -E occurrence=a -E aggregator=, " + efields + " 2>/dev/null"));
+    REQUIRE(ours.size() == ref.size());
+    REQUIRE(!ref.empty());
+    std::size_t compared = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+        const auto obj = parse_line(ours[i]);
+        const auto cols = test::split(ref[i], '\t');
+        REQUIRE(cols.size() == std::size(field_names));
+        for (std::size_t k = 0; k < cols.size(); ++k) {
+            const auto it = obj.find(field_names[k]);
+            const std::string mine = it == obj.end() ? "" : it->second;
+            INFO("frame " << i + 1 << " field " << field_names[k]);
+            CHECK(mine == cols[k]);
+            if (!cols[k].empty()) ++compared;
+        }
+        CHECK(obj.count("_ws.malformed") == 0);
+    }
+    return compared;
+}
+
+// Rewrites a capture frame by frame through `edit` into a temporary pcap.
+template <class Edit>
+std::string rewrite(const std::string& name, const std::string& tag, Edit edit) {
+    const auto frames = test::read_pcap(name);
+    const auto out = "/tmp/wk-dump-" + tag + "-" + std::to_string(::getpid()) + "-" + name;
+    pcap_t* dead = pcap_open_dead(DLT_EN10MB, 262144);
+    pcap_dumper_t* d = pcap_dump_open(dead, out.c_str());
+    REQUIRE(d);
+    for (auto f : frames) {
+        edit(f.data);
+        pcap_pkthdr h{};
+        h.ts.tv_sec = f.sec;
+        h.ts.tv_usec = static_cast<suseconds_t>(f.usec);
+        h.caplen = h.len = static_cast<bpf_u_int32>(f.data.size());
+        pcap_dump(reinterpret_cast<u_char*>(d), &h, reinterpret_cast<const u_char*>(f.data.data()));
+    }
+    pcap_dump_close(d);
+    pcap_close(dead);
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("wirekit-dump --json agrees with tshark -T fields on every capture in tests/data", "[io][dump][tshark]") {
     REQUIRE(::access(dump_path().c_str(), X_OK) == 0);  // build the wirekit-dump example first
-    std::string efields;
-    for (const char* f : field_names) efields += std::string(" -e ") + f;
     const auto names = captures();
     REQUIRE(names.size() >= 12);
     for (const auto& name : names) {
         INFO(name);
-        const auto path = test::data_path(name);
-        int st = 0;
-        const auto ours = test::lines(test::run(dump_path() + " -r " + path + " --json", &st));
-        REQUIRE(st == 0);
-        const auto ref = test::lines(test::run(
-            "tshark -n -r " + path +
-            " -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE"
-            " -o tcp.reassemble_out_of_order:TRUE -T fields -E occurrence=a -E aggregator=, " + efields + " 2>/dev/null"));
-        REQUIRE(ours.size() == ref.size());
-        REQUIRE(!ref.empty());
-        std::size_t compared = 0;
-        for (std::size_t i = 0; i < ref.size(); ++i) {
-            const auto obj = parse_line(ours[i]);
-            const auto cols = test::split(ref[i], '\t');
-            REQUIRE(cols.size() == std::size(field_names));
-            for (std::size_t k = 0; k < cols.size(); ++k) {
-                const auto it = obj.find(field_names[k]);
-                const std::string mine = it == obj.end() ? "" : it->second;
-                INFO("frame " << i + 1 << " field " << field_names[k]);
-                CHECK(mine == cols[k]);
-                if (!cols[k].empty()) ++compared;
-            }
-            CHECK(obj.count("_ws.malformed") == 0);
-        }
-        CHECK(compared > ref.size() * 5);  // the comparison covers real content
+        const auto frames = test::read_pcap(name).size();
+        CHECK(compare_with_tshark(test::data_path(name)) > frames * 5);  // the comparison covers real content
+    }
+}
+
+TEST_CASE("wirekit-dump --json agrees with tshark on VLAN-tagged and checksum-damaged variants", "[io][dump][tshark]") {
+    REQUIRE(::access(dump_path().c_str(), X_OK) == 0);
+    // An 802.1Q tag (TPID 0x8100, PCP 5, VID 42) inserted after the MAC addresses of every frame.
+    for (const char* name : {"dns-queries.pcap", "http-get.pcap", "icmp-frag.pcap", "arp-ping.pcap"}) {
+        INFO(name << " with a VLAN tag");
+        const auto path = rewrite(name, "vlan", [](std::vector<std::byte>& f) {
+            const std::byte tag[4] = {std::byte{0x81}, std::byte{0x00}, std::byte{0xa0}, std::byte{0x2a}};
+            f.insert(f.begin() + 12, tag, tag + 4);
+        });
+        CHECK(compare_with_tshark(path) > 0);
+        CHECK(test::run(dump_path() + " -r " + path + " --json").find("\"vlan.id\": 42") != std::string::npos);
+        std::remove(path.c_str());
+    }
+    // Damaged checksums: one bit of the UDP payload, or of the IPv4 TTL, flipped.
+    std::size_t damaged = 0;
+    {
+        const auto path = rewrite("udp-uppercase.pcap", "badudp", [&](std::vector<std::byte>& f) {
+            f.back() ^= std::byte{0x01};
+            ++damaged;
+        });
+        compare_with_tshark(path);
+        CHECK(test::run(dump_path() + " -r " + path + " --stats").find("checksum failures: " + std::to_string(damaged)) != std::string::npos);
+        std::remove(path.c_str());
+    }
+    {
+        const auto path = rewrite("arp-ping.pcap", "badip", [](std::vector<std::byte>& f) {
+            if (f.size() > 22 && f[12] == std::byte{0x08} && f[13] == std::byte{0x00}) f[22] ^= std::byte{0x01};  // TTL
+        });
+        compare_with_tshark(path);
+        std::remove(path.c_str());
     }
 }
 
