@@ -257,10 +257,12 @@ TEST_CASE("format: one-line summaries and field trees of captured frames", "[wir
     REQUIRE(e);
     CHECK(fmt::format("{}", *a->arp) == "ARP, Request who-has 10.66.0.2 tell 10.66.0.1");
     CHECK(fmt::format("{}", *e->icmpv4) == "ICMP echo request, id 17836, seq 1, length 64");
-    auto ns = dissect(bytes_view(test::read_pcap("http-get.pcap").at(0).data));
+    const auto get = test::read_pcap("http-get.pcap");
+    auto ns = dissect(bytes_view(get.at(0).data));
     REQUIRE(ns);
     CHECK(fmt::format("{}", *ns->icmpv6) == "ICMP6, neighbor solicitation, who has fe80::28ce:74ff:fe41:f304, length 32");
-    auto u = dissect(bytes_view(test::read_pcap("udp-uppercase.pcap").at(0).data));
+    const auto udp_frames = test::read_pcap("udp-uppercase.pcap");
+    auto u = dissect(bytes_view(udp_frames.at(0).data));
     REQUIRE(u);
     CHECK(fmt::format("{}", *u->udp) == "UDP, 34016 > 12000, length 11");
 }
