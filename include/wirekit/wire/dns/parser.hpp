@@ -353,13 +353,16 @@ private:
         return std::optional<rr_header>{h};
     }
 
+    // Fills the returned object in place (one named return value, so no
+    // copy of the ~100-byte resource on the way out).
     result<std::optional<resource>> record(std::uint8_t s) noexcept {
-        std::optional<resource> out{std::in_place};
+        result<std::optional<resource>> out{std::optional<resource>{std::in_place}};
+        resource& res = **out;
         wire_error e;
-        const int r = header_into(s, out->header, e);
-        if (r < 0) return e;
-        if (r == 0) return std::optional<resource>{};
-        if (!rdata_into(out->data, e)) return e;
+        const int r = header_into(s, res.header, e);
+        if (r > 0 && rdata_into(res.data, e)) return out;
+        if (r == 0) *out = std::nullopt;
+        else out = e;
         return out;
     }
 
