@@ -183,6 +183,17 @@ struct tcb {
     bool fin_queued = false;  ///< CLOSE was called: FIN follows the queued data
     std::deque<std::byte> rcv_buf{};
     bool fin_received = false;
+    /// Out-of-order bytes inside the receive window, at ring position
+    /// seq mod 65536 (the window never exceeds 65535 bytes): fixed memory.
+    std::vector<std::byte> ooo_data{};
+    std::vector<bool> ooo_have{};
+    std::size_t ooo_count = 0;  ///< bytes held out of order
+
+    // Loss recovery without a congestion window (RFC 5681 §3.2 fast
+    // retransmit; RFC 6582 §3.2 partial ACKs retransmit the next hole).
+    std::uint32_t dup_acks = 0;
+    bool in_recovery = false;
+    std::uint32_t recover = 0;  ///< SND.MAX when recovery began
 
     // Timers and the RFC 6298 estimator
     rtt_estimator rtt{};
@@ -203,6 +214,60 @@ struct tcb {
     // Counters (for tests and tracing)
     std::uint64_t retransmissions = 0;
     std::uint64_t challenge_acks = 0;
+    std::uint64_t fast_retransmits = 0;
+
+    static constexpr std::size_t ring = 65536;
+    void ooo_store(std::uint32_t seq, bytes_view d) {
+        if (ooo_data.empty()) {
+            ooo_data.resize(ring);
+            ooo_have.resize(ring);
+        }
+        for (std::size_t i = 0; i < d.size(); ++i) {
+            const std::size_t p = (seq + i) % ring;
+            if (!ooo_have[p]) {
+                ooo_have[p] = true;
+                ++ooo_count;
+            }
+            ooo_data[p] = d[i];
+        }
+    }
+    void ooo_clear(std::uint32_t seq, std::uint32_t len) {
+        if (ooo_count == 0) return;
+        for (std::uint32_t i = 0; i < len && ooo_count; ++i) {
+            const std::size_t p = (seq + i) % ring;
+            if (ooo_have[p]) {
+                ooo_have[p] = false;
+                --ooo_count;
+            }
+        }
+    }
+    void ooo_drain() {
+        while (ooo_count && rcv_wnd) {
+            const std::size_t p = rcv_nxt % ring;
+            if (!ooo_have[p]) break;
+            rcv_buf.push_back(ooo_data[p]);
+            ooo_have[p] = false;
+            --ooo_count;
+            ++rcv_nxt;
+            --rcv_wnd;
+        }
+    }
+
+    /// Sends one segment from SND.UNA again, leaving SND.NXT alone (fast
+    /// retransmit, partial ACK).
+    void retransmit_head() {
+        const std::uint32_t end = data_end();
+        const std::uint32_t unsent = seq_lt(snd_una, end) ? end - snd_una : 0;
+        const std::uint32_t len = std::min<std::uint32_t>(unsent, snd_mss);
+        wirekit::tcp::control f;
+        f.ack = true;
+        f.fin = fin_queued && snd_una + len == end && seq_gt(snd_max, end);
+        if (len == 0 && !f.fin) return;
+        f.psh = len > 0 && snd_una + len == end;
+        emit(snd_una, f, rcv_nxt, snd_una, len);
+        rtt_timing = false;  // Karn
+        ++fast_retransmits;
+    }
 
     // ---------------------------------------------------------------- helpers
     [[nodiscard]] std::uint32_t data_end() const noexcept {
@@ -242,11 +307,14 @@ struct tcb {
         if (flags.ack) ack_pending = false;
         outbox.push_back(std::move(s));
     }
-    /// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+    /// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. After a retransmission timeout
+    /// moved SND.NXT back, a pure ACK carries SND.MAX instead (as 4.4BSD's
+    /// tcp_output does): with SND.NXT behind the peer's RCV.NXT each side
+    /// would find the other's ACKs unacceptable and answer them, forever.
     void send_ack() {
         wirekit::tcp::control f;
         f.ack = true;
-        emit(snd_nxt, f, rcv_nxt);
+        emit(snd_max, f, rcv_nxt);
     }
     /// <SEQ=seq><CTL=RST>
     void send_rst(std::uint32_t seq) {
@@ -324,6 +392,8 @@ struct tcb {
     /// RFC 6298 §5.4-5.6 on expiry: back off, go back to snd_una and send
     /// the earliest unacknowledged segment (or a one-byte window probe).
     void retransmit() {
+        in_recovery = false;
+        dup_acks = 0;
         rtx_deadline.reset();
         rtt.backoff();
         rtt_timing = false;  // Karn: no sample from a retransmitted segment
@@ -890,17 +960,21 @@ inline bool connection::process_text(const segment_in& s, std::uint32_t& seq, by
         data = data.subspan(dup);
         seq = t_.rcv_nxt;
     }
-    if (seq != t_.rcv_nxt) {  // out of order: not reassembled; re-ACK
-        t_.ack_pending = true;
+    if (data.empty()) return seq == t_.rcv_nxt;  // no text: nothing to acknowledge
+    t_.ack_pending = true;  // every segment with text is acknowledged (no delayed ACK)
+    const std::uint32_t room = std::min<std::uint32_t>(t_.rcv_wnd, t_.receive_space());
+    const std::uint32_t off = seq - t_.rcv_nxt;
+    if (off >= room) return false;  // beyond the window
+    const std::size_t take = std::min<std::size_t>(room - off, data.size());
+    if (off != 0) {  // out of order: keep it in the reassembly ring (a duplicate ACK goes out)
+        t_.ooo_store(seq, data.first(take));
         return false;
     }
-    if (data.empty()) return true;
-    const std::uint32_t room = std::min<std::uint32_t>(t_.rcv_wnd, t_.receive_space());
-    const std::size_t take = std::min<std::size_t>(room, data.size());
     t_.rcv_buf.insert(t_.rcv_buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+    t_.ooo_clear(seq, static_cast<std::uint32_t>(take));
     t_.rcv_nxt += static_cast<std::uint32_t>(take);
     t_.rcv_wnd -= static_cast<std::uint32_t>(take);
-    t_.ack_pending = true;
+    t_.ooo_drain();  // bytes that arrived earlier, out of order, now in sequence
     if (take) t_.notify(notice::readable);
     return take == data.size();
 }
@@ -934,8 +1008,13 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
     const std::uint32_t wnd = t_.rcv_wnd;
 
     // first: sequence number acceptability (the four cases of §3.10.7.4).
+    // One deviation, as Linux's tcp_sequence(): a zero-length segment at the
+    // right window edge (RCV.NXT + RCV.WND) is acceptable. A peer with a full
+    // window in flight sends its pure ACKs exactly there; rejecting them, when
+    // both peers are in that position, makes each answer the other's ACK
+    // with an ACK, forever (found by the loss/reordering simulation).
     bool acceptable;
-    if (seg_len == 0) acceptable = wnd == 0 ? seq == t_.rcv_nxt : seq_in(seq, t_.rcv_nxt, t_.rcv_nxt + wnd);
+    if (seg_len == 0) acceptable = wnd == 0 ? seq == t_.rcv_nxt : seq_in(seq, t_.rcv_nxt, t_.rcv_nxt + wnd + 1);
     else acceptable = wnd != 0 && (seq_in(seq, t_.rcv_nxt, t_.rcv_nxt + wnd) ||
                                    seq_in(seq + seg_len - 1, t_.rcv_nxt, t_.rcv_nxt + wnd));
     // "special allowance ... to accept valid ACKs, URGs, and RSTs" with a zero window:
@@ -1007,6 +1086,19 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
         t_.rtx_deadline.reset();
         t_.user_deadline.reset();
         if (t_.snd_una != t_.snd_max) t_.arm_rtx();
+        t_.dup_acks = 0;
+        if (t_.in_recovery) {
+            if (seq_lt(h.ack_number, t_.recover)) t_.retransmit_head();  // RFC 6582 partial ACK: next hole
+            else t_.in_recovery = false;
+        }
+    } else if (h.ack_number == t_.snd_una && s.payload.empty() && !h.flags.syn && !h.flags.fin &&
+               t_.snd_una != t_.snd_max && h.window == t_.snd_wnd) {
+        // RFC 5681 §2 duplicate ACK; the third triggers fast retransmit (§3.2).
+        if (++t_.dup_acks == 3 && !t_.in_recovery) {
+            t_.in_recovery = true;
+            t_.recover = t_.snd_max;
+            t_.retransmit_head();
+        }
     }
     // Window update (§3.10.7.4 fifth): only from a newer segment.
     if (seq_le(t_.snd_una, h.ack_number) &&
