@@ -16,6 +16,7 @@
 
 #include "io_test_util.hpp"
 #include "support/pcap_file.hpp"
+#include "wirekit/checksum/internet.hpp"
 
 namespace test = wirekit::test;
 
@@ -198,6 +199,52 @@ TEST_CASE("wirekit-dump --json agrees with tshark on VLAN-tagged and checksum-da
             if (f.size() > 22 && f[12] == std::byte{0x08} && f[13] == std::byte{0x00}) f[22] ^= std::byte{0x01};  // TTL
         });
         compare_with_tshark(path);
+        std::remove(path.c_str());
+    }
+}
+
+TEST_CASE("wirekit-dump --json agrees with tshark on IPv6 versions of the TCP and UDP captures", "[io][dump][tshark][ipv6]") {
+    REQUIRE(::access(dump_path().c_str(), X_OK) == 0);
+    // Each IPv4 TCP/UDP frame becomes IPv6 (RFC 8200 §3): 10.66.0.x → fd00::10.66.0.x,
+    // hop limit = TTL, the transport bytes unchanged but for a checksum recomputed
+    // over the IPv6 pseudo-header (RFC 8200 §8.1). tshark verifies those checksums.
+    auto to_v6 = [](std::vector<std::byte>& f) {
+        if (f.size() < 34 || f[12] != std::byte{0x08} || f[13] != std::byte{0x00}) return;
+        const std::size_t ihl = (std::to_integer<std::size_t>(f[14]) & 0xf) * 4;
+        const std::size_t total = std::to_integer<std::size_t>(f[16]) << 8 | std::to_integer<std::size_t>(f[17]);
+        const auto proto = std::to_integer<std::uint8_t>(f[23]);
+        if (proto != 6 && proto != 17) return;
+        std::vector<std::byte> transport(f.begin() + static_cast<std::ptrdiff_t>(14 + ihl), f.begin() + static_cast<std::ptrdiff_t>(14 + total));
+        std::array<std::byte, 16> src{}, dst{};
+        src[0] = dst[0] = std::byte{0xfd};
+        for (int i = 0; i < 4; ++i) {
+            src[12 + static_cast<std::size_t>(i)] = f[26 + static_cast<std::size_t>(i)];
+            dst[12 + static_cast<std::size_t>(i)] = f[30 + static_cast<std::size_t>(i)];
+        }
+        const std::size_t ck = proto == 6 ? 16 : 6;
+        transport[ck] = transport[ck + 1] = std::byte{0};
+        std::uint16_t sum = wirekit::ipv6_transport_checksum(src, dst, proto, transport);
+        if (proto == 17) sum = wirekit::udp_checksum_to_wire(sum);
+        transport[ck] = std::byte(static_cast<unsigned char>(sum >> 8));
+        transport[ck + 1] = std::byte(static_cast<unsigned char>(sum));
+        std::vector<std::byte> out(f.begin(), f.begin() + 12);
+        const unsigned char hdr[8] = {0x86, 0xdd, 0x60, 0, 0, 0, static_cast<unsigned char>(transport.size() >> 8),
+                                      static_cast<unsigned char>(transport.size())};
+        for (auto c : hdr) out.push_back(std::byte{c});
+        out.push_back(std::byte{proto});
+        out.push_back(f[22]);  // hop limit = TTL
+        out.insert(out.end(), src.begin(), src.end());
+        out.insert(out.end(), dst.begin(), dst.end());
+        out.insert(out.end(), transport.begin(), transport.end());
+        f = std::move(out);
+    };
+    for (const char* name : {"tcp-echo.pcap", "udp-uppercase.pcap", "dns-queries.pcap", "dns-tcp.pcap", "http-keepalive.pcap"}) {
+        INFO(name << " over IPv6");
+        const auto path = rewrite(name, "v6", to_v6);
+        CHECK(compare_with_tshark(path) > 0);
+        const auto json = test::run(dump_path() + " -r " + path + " --json");
+        CHECK(json.find("\"ipv6.src\": \"fd00::a42:1\"") != std::string::npos);
+        CHECK(json.find("checksum.status\": 0") == std::string::npos);  // every checksum verifies
         std::remove(path.c_str());
     }
 }
