@@ -27,6 +27,7 @@
 #include "../core/address.hpp"  // ipv4_address, ipv6_address
 #include "../core/bytes.hpp"    // bytes_view, mutable_bytes
 #include "error.hpp"            // io_result, io_error
+#include "stream.hpp"           // byte_stream (checked below)
 
 namespace wirekit::io {
 
@@ -222,5 +223,7 @@ private:
     explicit socket(int fd) noexcept : fd_(fd) {}
     int fd_ = -1;
 };
+
+static_assert(byte_stream<socket>);  // a connected TCP socket is a byte_stream
 
 }  // namespace wirekit::io
