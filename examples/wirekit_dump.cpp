@@ -147,7 +147,9 @@ struct statistics {
 // held (bounded) until the gap fills — tshark with
 // tcp.reassemble_out_of_order:TRUE behaves the same way.
 
-constexpr std::size_t max_held_bytes = 8u << 20;  // per direction
+constexpr std::size_t max_held_bytes = 8u << 20;         // per direction
+constexpr std::size_t max_held_total = 64u << 20;        // all streams together
+constexpr std::size_t max_connections = 4096;
 
 enum class app { none, http, dns };
 
@@ -489,7 +491,7 @@ private:
         const conn_key key = forward ? conn_key{src, dst} : conn_key{dst, src};
         auto it = conns_.find(key);
         if (it == conns_.end()) {
-            if (conns_.size() >= 4096) return;  // bound memory on hostile input
+            if (conns_.size() >= max_connections) return;  // bound memory on hostile input
             it = conns_.emplace(key, connection{}).first;
             it->second.kind = kind;
             // The client is the side not on the well-known port.
@@ -511,11 +513,20 @@ private:
         if (!data.empty()) {
             const auto rel = static_cast<std::int32_t>(data_seq - h.next);
             if (rel > 0) {  // a gap: hold it
-                if (h.held_bytes + data.size() > max_held_bytes) { h.broken = true; return; }
+                if (h.held_bytes + data.size() > max_held_bytes || held_total_ + data.size() > max_held_total) {
+                    held_total_ -= h.held_bytes;  // give up on this direction, free what it held
+                    h.held.clear();
+                    h.held_bytes = 0;
+                    h.broken = true;
+                    return;
+                }
                 auto [pos, inserted] = h.held.emplace(data_seq, std::string(wirekit::as_chars(data)));
-                if (inserted) h.held_bytes += data.size();
-                else if (pos->second.size() < data.size()) {
+                if (inserted) {
+                    h.held_bytes += data.size();
+                    held_total_ += data.size();
+                } else if (pos->second.size() < data.size()) {
                     h.held_bytes += data.size() - pos->second.size();
+                    held_total_ += data.size() - pos->second.size();
                     pos->second = std::string(wirekit::as_chars(data));
                 }
             } else {
@@ -526,6 +537,7 @@ private:
                 if (static_cast<std::int32_t>(hit->first - h.next) > 0) break;
                 append(h, hit->first, hit->second);
                 h.held_bytes -= hit->second.size();
+                held_total_ -= hit->second.size();
                 hit = h.held.erase(hit);
             }
         }
@@ -696,6 +708,7 @@ private:
     std::chrono::microseconds now_{};
     wirekit::ipv4::reassembler reasm_{};
     std::map<conn_key, connection> conns_;
+    std::size_t held_total_ = 0;  // out-of-order bytes held, all streams
     std::string ip_src_, ip_dst_;
     std::array<std::byte, 16> src_addr_{}, dst_addr_{};
     wirekit::ipv4_pseudo pseudo4_{};
