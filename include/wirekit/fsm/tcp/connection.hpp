@@ -256,6 +256,7 @@ struct tcb {
     /// Sends one segment from SND.UNA again, leaving SND.NXT alone (fast
     /// retransmit, partial ACK).
     void retransmit_head() {
+        if (seq_lt(snd_una, snd_buf_seq)) return;  // the SYN itself: left to the timer
         const std::uint32_t end = data_end();
         const std::uint32_t unsent = seq_lt(snd_una, end) ? end - snd_una : 0;
         const std::uint32_t len = std::min<std::uint32_t>(unsent, snd_mss);
@@ -300,6 +301,8 @@ struct tcb {
         if (flags.syn) s.hdr.options.mss = cfg.mss;
         if (len) {
             const std::size_t off = data_seq - snd_buf_seq;
+            if (off > snd_buf.size() || len > snd_buf.size() - off)
+                wirekit::detail::contract_violation("tcp: segment data outside the send buffer");
             s.payload.assign(snd_buf.begin() + static_cast<std::ptrdiff_t>(off),
                              snd_buf.begin() + static_cast<std::ptrdiff_t>(off + len));
         }
@@ -398,9 +401,9 @@ struct tcb {
         rtt.backoff();
         rtt_timing = false;  // Karn: no sample from a retransmitted segment
         ++retransmissions;
-        if (st == state::syn_sent || st == state::syn_received) {
+        if (seq_lt(snd_una, snd_buf_seq)) {  // our SYN is not acknowledged yet (also FIN-WAIT-1 after SYN-RECEIVED)
             syn_retransmitted = true;
-            send_syn(st == state::syn_received);
+            send_syn(st != state::syn_sent);
             return;
         }
         snd_nxt = snd_una;

@@ -1,0 +1,243 @@
+// Fuzz target: arbitrary segments, user calls and time steps, in sequence,
+// into a TCP connection that starts in any of the 11 states (reached
+// through real inputs). Invariants are checked after every step:
+//   SND.UNA <= SND.NXT <= SND.MAX, sequence space in flight bounded by the
+//   send buffer, buffers within their configured sizes, RCV.WND within the
+//   free receive space, bounded out-of-order, outbox and notice queues,
+//   every emitted segment within the MSS and re-parsable with a valid
+//   checksum, the TCB's state mirror equal to the machine's state.
+//
+// Input: byte 0 picks the start state (and passive/active), then records:
+//   op 0..3  a segment: seq and ack as offsets from RCV.NXT / SND.UNA
+//            (int16), control bits, window, payload length, payload bytes
+//   op 4     raw TCP bytes, parsed by the wire layer first (any options)
+//   op 5     time passes (n x 7 ms) and due timers fire
+//   op 6     SEND n bytes        op 7  RECEIVE up to n bytes
+//   op 8     CLOSE               op 9  ABORT        op 10 OPEN
+#include <wirekit/fsm/tcp/connection.hpp>
+#include <wirekit/wire/tcp.hpp>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace {
+
+namespace tcp = wirekit::fsm::tcp;
+using wirekit::fsm::tcp::seq_le;
+
+#define FSM_FUZZ_CHECK(cond)                                                             \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            std::fprintf(stderr, "fsm_tcp invariant failed: %s (line %d)\n", #cond, __LINE__); \
+            std::abort();                                                                \
+        }                                                                                \
+    } while (0)
+
+const wirekit::ipv4_address addr_a = wirekit::ipv4_address::of(10, 0, 0, 1);
+const wirekit::ipv4_address addr_b = wirekit::ipv4_address::of(10, 0, 0, 2);
+
+struct reader {
+    const std::uint8_t* p;
+    std::size_t n;
+    std::size_t at = 0;
+    bool empty() const { return at >= n; }
+    std::uint8_t u8() { return at < n ? p[at++] : 0; }
+    std::uint16_t u16() { return static_cast<std::uint16_t>(u8() << 8 | u8()); }
+};
+
+struct harness {
+    tcp::connection c;
+    tcp::instant now{0};
+    std::vector<std::byte> scratch = std::vector<std::byte>(4096);
+
+    static tcp::config cfg() {
+        tcp::config k;
+        k.local = {addr_a, 40000};
+        k.fixed_iss = 99;
+        k.send_buffer = 8192;
+        k.receive_buffer = 6000;
+        k.mss = 1000;
+        k.msl = std::chrono::seconds(1);
+        return k;
+    }
+    harness() : c(cfg()) {}
+
+    void seg(std::uint32_t seq, std::uint32_t ack, wirekit::tcp::control f, std::uint16_t wnd, wirekit::bytes_view data,
+             std::uint16_t up = 0, std::optional<std::uint16_t> mss = std::nullopt) {
+        tcp::segment_in in;
+        in.src_addr = addr_b;
+        in.dst_addr = addr_a;
+        in.hdr.src_port = 80;
+        in.hdr.dst_port = 40000;
+        in.hdr.seq_number = seq;
+        in.hdr.ack_number = ack;
+        in.hdr.flags = f;
+        in.hdr.window = wnd;
+        in.hdr.urgent_pointer = up;
+        in.hdr.options.mss = mss;
+        in.hdr.payload_len = data.size();
+        in.payload = data;
+        c.on_segment(now, in);
+    }
+    static wirekit::tcp::control ctl(bool syn, bool ack, bool fin = false, bool rst = false) {
+        wirekit::tcp::control f;
+        f.syn = syn;
+        f.ack = ack;
+        f.fin = fin;
+        f.rst = rst;
+        return f;
+    }
+
+    void reach(std::uint8_t pick) {
+        const bool passive = pick & 0x10;
+        const auto target = static_cast<tcp::state>((pick & 0x0f) % 11);
+        using S = tcp::state;
+        const tcp::endpoint peer{addr_b, 80};
+        auto established = [&] {
+            if (passive) {
+                (void)c.open(now, false);
+                seg(299, 0, ctl(true, false), 65535, {});
+                seg(300, 100, ctl(false, true), 65535, {});
+            } else {
+                (void)c.open(now, true, peer);
+                seg(299, 100, ctl(true, true), 65535, {}, 0, 1460);
+            }
+        };
+        switch (target) {
+            case S::closed: break;
+            case S::listen: (void)c.open(now, false); break;
+            case S::syn_sent: (void)c.open(now, true, peer); break;
+            case S::syn_received:
+                if (passive) (void)c.open(now, false);
+                else (void)c.open(now, true, peer);
+                seg(299, 0, ctl(true, false), 65535, {});
+                break;
+            case S::established: established(); break;
+            case S::fin_wait_1: established(); (void)c.close(now); break;
+            case S::fin_wait_2:
+                established();
+                (void)c.close(now);
+                seg(300, 101, ctl(false, true), 65535, {});
+                break;
+            case S::close_wait: established(); seg(300, 100, ctl(false, true, true), 65535, {}); break;
+            case S::closing:
+                established();
+                (void)c.close(now);
+                seg(300, 100, ctl(false, true, true), 65535, {});
+                break;
+            case S::last_ack:
+                established();
+                seg(300, 100, ctl(false, true, true), 65535, {});
+                (void)c.close(now);
+                break;
+            case S::time_wait:
+                established();
+                (void)c.close(now);
+                seg(300, 101, ctl(false, true, true), 65535, {});
+                break;
+        }
+        FSM_FUZZ_CHECK(c.current() == target);
+    }
+
+    void drain_and_check() {
+        const auto& t = c.vars();
+        FSM_FUZZ_CHECK(t.st == c.current());
+        FSM_FUZZ_CHECK(seq_le(t.snd_una, t.snd_nxt));
+        FSM_FUZZ_CHECK(seq_le(t.snd_nxt, t.snd_max));
+        FSM_FUZZ_CHECK(t.snd_max - t.snd_una <= t.cfg.send_buffer + 2);  // data + SYN + FIN
+        FSM_FUZZ_CHECK(t.snd_buf.size() <= t.cfg.send_buffer);
+        FSM_FUZZ_CHECK(t.rcv_buf.size() <= t.cfg.receive_buffer);
+        FSM_FUZZ_CHECK(t.rcv_wnd <= t.receive_space());
+        FSM_FUZZ_CHECK(t.ooo_count <= t.rcv_wnd);
+        FSM_FUZZ_CHECK(t.snd_wnd <= 65535);
+        FSM_FUZZ_CHECK(t.outbox.size() <= t.cfg.max_outbox);
+        FSM_FUZZ_CHECK(t.notices.size() <= 64);
+        if (auto d = c.next_deadline()) FSM_FUZZ_CHECK(*d >= now - std::chrono::hours(1));
+        while (auto s = c.poll_transmit()) {
+            FSM_FUZZ_CHECK(s->payload.size() <= t.snd_mss);
+            auto n = s->emit(scratch);
+            FSM_FUZZ_CHECK(n.has_value());
+            auto v = wirekit::tcp::segment::checked(wirekit::bytes_view(scratch).first(*n));
+            FSM_FUZZ_CHECK(v.has_value());
+            auto r = wirekit::tcp::repr::parse(*v, wirekit::ipv4_pseudo{s->src_addr, s->dst_addr});
+            FSM_FUZZ_CHECK(r.has_value());
+            FSM_FUZZ_CHECK(r->seq_number == s->hdr.seq_number);
+        }
+        while (c.poll_notice()) {
+        }
+    }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    reader r{data, size};
+    harness h;
+    h.reach(r.u8());
+    h.drain_and_check();
+    std::array<std::byte, 1600> payload{};
+    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = std::byte(i * 31 + 7);
+    for (int steps = 0; !r.empty() && steps < 256; ++steps) {
+        const std::uint8_t op = r.u8() % 11;
+        const auto& t = h.c.vars();
+        if (op <= 3) {
+            const auto seq = t.rcv_nxt + static_cast<std::uint32_t>(static_cast<std::int16_t>(r.u16()));
+            const auto ack = t.snd_una + static_cast<std::uint32_t>(static_cast<std::int16_t>(r.u16()));
+            const std::uint8_t bits = r.u8();
+            wirekit::tcp::control f;
+            f.fin = bits & 1;
+            f.syn = bits & 2;
+            f.rst = bits & 4;
+            f.psh = bits & 8;
+            f.ack = bits & 16;
+            f.urg = bits & 32;
+            const std::uint16_t wnd = r.u16();
+            const std::size_t len = r.u8() * 6u;
+            const std::uint16_t up = (bits & 32) ? r.u16() : 0;
+            std::optional<std::uint16_t> mss;
+            if (bits & 64) mss = r.u16();
+            h.seg(seq, ack, f, wnd, wirekit::bytes_view(payload).first(std::min<std::size_t>(len, payload.size())), up,
+                  mss);
+        } else if (op == 4) {
+            const std::size_t len = std::min<std::size_t>(r.u8() + 20u, size - std::min(r.at, size));
+            const wirekit::bytes_view raw(reinterpret_cast<const std::byte*>(data + r.at), len);
+            r.at += len;
+            auto v = wirekit::tcp::segment::checked(raw);
+            if (v) {
+                auto rep = wirekit::tcp::repr::parse_unverified(*v);
+                if (rep) {
+                    tcp::segment_in in;
+                    in.src_addr = addr_b;
+                    in.dst_addr = addr_a;
+                    in.hdr = *rep;
+                    in.payload = raw.subspan(v->header_length());
+                    h.c.on_segment(h.now, in);
+                }
+            }
+        } else if (op == 5) {
+            h.now += std::chrono::milliseconds(7) * (r.u8() + 1);
+            if (r.u8() & 1) {
+                if (auto d = h.c.next_deadline()) h.now = std::max(h.now, *d);  // jump to the next timer
+            }
+            h.c.on_timer(h.now);
+        } else if (op == 6) {
+            const std::size_t n = r.u8() * 16u;
+            (void)h.c.send(h.now, wirekit::bytes_view(payload).first(std::min<std::size_t>(n, payload.size())));
+        } else if (op == 7) {
+            std::array<std::byte, 4096> buf{};
+            (void)h.c.receive(h.now, wirekit::mutable_bytes(buf).first(r.u8() * 16u));
+        } else if (op == 8) {
+            (void)h.c.close(h.now);
+        } else if (op == 9) {
+            (void)h.c.abort(h.now);
+        } else {
+            (void)h.c.open(h.now, r.u8() & 1, tcp::endpoint{addr_b, 80});
+        }
+        h.drain_and_check();
+    }
+    return 0;
+}
