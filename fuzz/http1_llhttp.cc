@@ -125,6 +125,9 @@ const char* known_difference(std::string_view in, const wk_result& w, const ll_r
         // BWS around ';' and '=' in chunk extensions is in RFC 9112 §7.1.1's
         // grammar; llhttp refuses whitespace there.
         if (contains(l.reason, "chunk extension")) return "BWS in chunk extensions";
+        // wirekit checks the request-target's form and its bytes (VCHAR), not
+        // the full RFC 3986 syntax after the scheme or inside the path.
+        if (contains(l.reason, "url")) return "URI syntax inside the target";
         // wirekit takes HTTP/1.2..1.9 as 1.1 (RFC 9110 §2.5); llhttp refuses them.
         if (contains(l.reason, "Invalid HTTP version")) return "minor version above 1";
         // llhttp refuses some forms wirekit accepts by the RFC grammar.
