@@ -365,3 +365,25 @@ TEST_CASE("l2l4: IPv6 extension chain of a captured MLD report", "[wire][ipv6]")
     CHECK(e.error().kind == errc::malformed);
     CHECK(e.error().layer == "ipv6");
 }
+
+TEST_CASE("l2l4: overlong frames — bytes after each layer's length are not its data", "[wire][overlong]") {
+    // smoltcp's test_overlong: Ethernet padding / trailers must not leak into IP or UDP data.
+    const auto frames = test::read_pcap("udp-uppercase.pcap");
+    bytes f = frames.at(0).data;
+    const auto plain = dissect(bytes_view(f));
+    REQUIRE(plain);
+    const std::size_t udp_payload = plain->udp->payload().size();
+    const std::size_t ip_len = plain->ipv4->total_length();
+    for (int k = 0; k < 23; ++k) f.push_back(std::byte{0xa5});  // a trailer / non-zero padding
+    auto d = dissect(bytes_view(f));
+    REQUIRE(d);
+    CHECK(d->ipv4->payload().size() == ip_len - 20);
+    CHECK(d->udp->payload().size() == udp_payload);
+    CHECK(d->transport.size() == ip_len - 20);
+    CHECK(*verify_checksums(*d).ipv4);
+    CHECK(*verify_checksums(*d).transport);
+    // The repr round trip ignores the trailer too.
+    auto ip = ipv4::repr::parse(*d->ipv4);
+    REQUIRE(ip);
+    CHECK(ip->payload_len == ip_len - 20);
+}
