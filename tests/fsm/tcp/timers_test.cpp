@@ -212,3 +212,56 @@ TEST_CASE("user timeout: unacknowledged data for 5 minutes aborts the connection
     const auto n = a.notices();
     CHECK(n == std::vector<tcp::notice>{tcp::notice::timed_out, tcp::notice::closed});
 }
+
+TEST_CASE("CLOSE in SYN-RECEIVED, then a timeout: the unacknowledged SYN,ACK is what gets resent") {
+    // Found by fuzz/fsm_tcp: FIN-WAIT-1 entered from SYN-RECEIVED still has
+    // its SYN outstanding; §3.10.4 sends the FIN at once, RFC 6298 §5.4
+    // retransmits the earliest unacknowledged segment: the SYN,ACK.
+    endpoint_under_test a(99);
+    REQUIRE(a.conn.open(0s, true, a.peer()));
+    CHECK(a.sent() == lines{"<SEQ=99><CTL=SYN>"});
+    a.arrive({.seq = 299, .ctl = "SYN"});  // simultaneous open
+    CHECK(a.sent() == lines{"<SEQ=99><ACK=300><CTL=SYN,ACK>"});
+    REQUIRE(a.conn.close(0s));
+    CHECK(a.state() == "FIN-WAIT-1");
+    CHECK(a.sent() == lines{"<SEQ=100><ACK=300><CTL=FIN,ACK>"});
+    a.conn.on_timer(*a.conn.next_deadline());
+    CHECK(a.sent() == lines{"<SEQ=99><ACK=300><CTL=SYN,ACK>"});
+    // The peer's ACK of the SYN and the FIN completes the close.
+    a.arrive({.seq = 300, .ack = 101, .ctl = "ACK"});
+    CHECK(a.state() == "FIN-WAIT-2");
+}
+
+TEST_CASE("out-of-order segments are held and delivered once the hole fills") {
+    endpoint_under_test b(299, false);
+    REQUIRE(b.conn.open(0s, false));
+    b.arrive({.seq = 99, .ctl = "SYN"});
+    b.arrive({.seq = 100, .ack = 300, .ctl = "ACK"});
+    (void)b.sent();
+    b.arrive({.seq = 105, .ack = 300, .ctl = "ACK", .data = "world"});  // bytes 105..109 before 100..104
+    CHECK(b.sent() == lines{"<SEQ=300><ACK=100><CTL=ACK>"});        // a duplicate ACK: still expecting 100
+    CHECK(b.conn.vars().rcv_nxt == 100);
+    b.arrive({.seq = 100, .ack = 300, .ctl = "ACK", .data = "hello"});
+    CHECK(b.sent() == lines{"<SEQ=300><ACK=110><CTL=ACK>"});
+    std::array<std::byte, 16> buf{};
+    auto n = b.conn.receive(b.now, buf);
+    REQUIRE(n);
+    CHECK(std::string(reinterpret_cast<const char*>(buf.data()), *n) == "helloworld");
+}
+
+TEST_CASE("three duplicate ACKs trigger a fast retransmit (RFC 5681 §3.2)") {
+    endpoint_under_test a(99);
+    establish_at(a, 0s);
+    const std::string d(4000, 'd');  // MSS 536 (none announced): 8 segments
+    REQUIRE(a.conn.send(0s, wirekit::as_bytes(d)));
+    CHECK(a.sent().size() == 8);
+    a.arrive({.seq = 300, .ack = 100 + 536, .ctl = "ACK"}, 10ms);  // first segment arrived
+    for (int i = 0; i < 2; ++i) a.arrive({.seq = 300, .ack = 100 + 536, .ctl = "ACK"}, 11ms);
+    CHECK(a.sent().empty());  // two duplicates: nothing yet
+    a.arrive({.seq = 300, .ack = 100 + 536, .ctl = "ACK"}, 12ms);  // the third
+    CHECK(a.sent() == lines{"<SEQ=636><ACK=300><CTL=ACK><DATA=536>"});
+    // A partial ACK (RFC 6582 §3.2 step 4) retransmits the next hole at once.
+    a.arrive({.seq = 300, .ack = 100 + 2 * 536, .ctl = "ACK"}, 20ms);
+    CHECK(a.sent() == lines{"<SEQ=1172><ACK=300><CTL=ACK><DATA=536>"});
+    CHECK(a.conn.vars().fast_retransmits == 2);
+}

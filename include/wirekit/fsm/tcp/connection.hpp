@@ -357,7 +357,10 @@ struct tcb {
     void output() {
         const bool may_send = st == state::established || st == state::close_wait || st == state::fin_wait_1 ||
                               st == state::closing || st == state::last_ack;
-        if (may_send) {
+        // Until our SYN is acknowledged (FIN-WAIT-1 entered from SYN-RECEIVED)
+        // no data goes out; a FIN does when nothing is queued (§3.10.4).
+        const bool syn_acked = !seq_lt(snd_una, snd_buf_seq);
+        if (may_send && (syn_acked || snd_buf.empty())) {
             const std::uint32_t end = data_end();
             for (;;) {
                 const std::uint32_t right = snd_una + snd_wnd;
@@ -492,11 +495,9 @@ inline void deliver(tcb& t, const input& in) {
     }
 }
 
-/// §3.10.4 CLOSE in SYN-RECEIVED, ESTABLISHED, CLOSE-WAIT: FIN after the queued data.
-inline void queue_fin(tcb& t, const input&) {
-    t.fin_queued = true;
-    t.output();
-}
+/// §3.10.4 CLOSE in SYN-RECEIVED, ESTABLISHED, CLOSE-WAIT: FIN after the
+/// queued data (sent by the entry hook of FIN-WAIT-1 / LAST-ACK).
+inline void queue_fin(tcb& t, const input&) { t.fin_queued = true; }
 /// §3.10.5 ABORT in a synchronized state or SYN-RECEIVED: <SEQ=SND.NXT><CTL=RST>.
 inline void send_reset(tcb& t, const input&) { t.send_rst(t.snd_nxt); }
 
@@ -665,7 +666,7 @@ struct connection_table {
 
     /// Entry hooks: TIME-WAIT starts the 2 MSL timer (§3.10.7.4 eighth);
     /// CLOSED deletes the TCB's timers and queues; ESTABLISHED signals the user
-    /// (and applies RFC 6298 §5.7).
+    /// (and applies RFC 6298 §5.7); FIN-WAIT-1 and LAST-ACK send the FIN.
     static void on_entry(tcb& t, state s) {
         t.st = s;
         switch (s) {
@@ -690,6 +691,8 @@ struct connection_table {
                 t.rtx_deadline.reset();
                 t.user_deadline.reset();
                 break;
+            case state::fin_wait_1:
+            case state::last_ack: t.output(); break;  // the FIN of CLOSE
             default: break;
         }
     }
