@@ -8,7 +8,12 @@
 #include "script.hpp"
 
 #include <wirekit/io/memory_pipe.hpp>
+#include <wirekit/io/pcap.hpp>
+#include <wirekit/wire/craft.hpp>
 #include <wirekit/wire/tcp.hpp>
+
+#include <cstdio>
+#include <string>
 
 #include <cstdlib>
 #include <cstring>
@@ -38,6 +43,8 @@ struct side {
     std::vector<std::byte> received;
     bool peer_done = false;
     std::size_t bad_checksum = 0;
+    wirekit::io::pcap_writer* trace = nullptr;  ///< every transmitted segment, as Ethernet/IPv4/TCP
+    tcp::instant now_for_trace{};
 
     side(const tcp::config& c, wirekit::io::memory_pipe::end& d, std::vector<std::byte> data)
         : conn(c), dev(d), to_send(std::move(data)) {}
@@ -45,6 +52,17 @@ struct side {
     void flush() {
         std::array<std::byte, 1600> buf{};
         while (auto s = conn.poll_transmit()) {
+            if (trace) {
+                const bool from_a = s->src_addr == addr_a;
+                const wirekit::mac_address mac_a{{std::byte{2}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{1}}};
+                const wirekit::mac_address mac_b{{std::byte{2}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{2}}};
+                auto frame = (wirekit::ethernet::repr{.dst_addr = from_a ? mac_b : mac_a, .src_addr = from_a ? mac_a : mac_b} /
+                              wirekit::ipv4::repr{.src_addr = s->src_addr, .dst_addr = s->dst_addr} / s->hdr /
+                              wirekit::craft::payload{wirekit::bytes_view(s->payload)})
+                                 .to_bytes();
+                REQUIRE(frame);
+                trace->write(wirekit::bytes_view(*frame), std::chrono::duration_cast<wirekit::io::timestamp>(now_for_trace));
+            }
             auto n = s->emit(buf);
             REQUIRE(n);
             REQUIRE(dev.transmit(wirekit::bytes_view(buf).first(*n)));
@@ -110,7 +128,8 @@ struct run_result {
     std::size_t bad_checksum = 0;
 };
 
-run_result simulate(const wirekit::io::impairments& imp, std::size_t bytes, std::uint64_t seed, tcp::instant limit) {
+run_result simulate(const wirekit::io::impairments& imp, std::size_t bytes, std::uint64_t seed, tcp::instant limit,
+                    wirekit::io::pcap_writer* trace = nullptr) {
     wirekit::io::pipe_config pc;
     pc.seed = seed;
     pc.a_to_b = imp;
@@ -123,10 +142,13 @@ run_result simulate(const wirekit::io::impairments& imp, std::size_t bytes, std:
     cb.msl = std::chrono::seconds(1);
     side a(ca, pipe.a(), pattern(bytes, seed));
     side b(cb, pipe.b(), pattern(bytes + 777, seed + 1));
+    a.trace = trace;
+    b.trace = trace;
 
     tcp::instant now{0};
     REQUIRE(b.conn.open(now, false));
     REQUIRE(a.conn.open(now, true, tcp::endpoint{addr_b, port_b}));
+    a.now_for_trace = now;
     a.flush();
 
     std::size_t iterations = 0;
@@ -136,6 +158,7 @@ run_result simulate(const wirekit::io::impairments& imp, std::size_t bytes, std:
         a.deliver(now);
         b.deliver(now);
         for (side* s : {&a, &b}) {
+            s->now_for_trace = now;
             if (auto d = s->conn.next_deadline(); d && *d <= now) s->conn.on_timer(now);
             s->app(now);
             s->flush();
@@ -235,4 +258,76 @@ TEST_CASE("simulation: a 10 MiB transfer at 1% loss") {
     CHECK(r.a_ok);
     CHECK(r.b_ok);
     CHECK(r.finished < tcp::instant(std::chrono::seconds(300)));
+}
+
+namespace {
+std::string run(const std::string& cmd) {
+    std::string out;
+    FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    ::pclose(p);
+    return out;
+}
+std::size_t count_lines(const std::string& s) {
+    std::size_t n = 0;
+    for (char c : s) n += c == '\n';
+    return n;
+}
+}  // namespace
+
+TEST_CASE("simulation: the conversation, written as pcap, dissects cleanly in tshark") {
+    // Independent truth: Wireshark's TCP dissector and sequence analysis
+    // (tshark, run now) on every segment both endpoints transmitted.
+    if (std::system("tshark --version > /dev/null 2>&1") != 0) {
+        WARN("tshark not installed: skipped");
+        return;
+    }
+    const std::string path = std::string(WIREKIT_BINARY_DIR) + "/fsm_tcp_simulation.pcap";
+    const std::size_t n = 200000;
+    {
+        auto w = wirekit::io::pcap_writer::open(path);
+        REQUIRE(w);
+        wirekit::io::impairments imp;
+        imp.delay = std::chrono::milliseconds(10);
+        const auto r = simulate(imp, n, 5, std::chrono::minutes(5), &*w);
+        REQUIRE(r.a_ok);
+        REQUIRE(r.b_ok);
+        REQUIRE(w->flush());
+    }
+    const std::string ts = "tshark -n -r " + path +
+                           " --disable-protocol http -o tcp.check_checksum:TRUE -o tcp.relative_sequence_numbers:FALSE ";
+    // Every checksum verifies.
+    CHECK(count_lines(run(ts + "-Y 'tcp.checksum.status != 1'")) == 0);
+    CHECK(count_lines(run(ts + "-Y 'ip.checksum.status == 0'")) == 0);
+    // No loss on this link, so Wireshark must see no retransmission, lost
+    // segment, out-of-order segment or duplicate ACK. (Zero windows are
+    // legitimate here: a full window lands before the application reads.)
+    CHECK(count_lines(run(ts + "-Y 'tcp.analysis.retransmission || tcp.analysis.lost_segment || "
+                               "tcp.analysis.ack_lost_segment || tcp.analysis.out_of_order || "
+                               "tcp.analysis.duplicate_ack || tcp.analysis.spurious_retransmission'")) == 0);
+    // Every segment Wireshark saw is part of its sequence analysis (the
+    // stream's sequence numbers add up: no "previous segment not captured").
+    CHECK(count_lines(run(ts + "-Y 'tcp.analysis.flags && !tcp.analysis.zero_window && !tcp.analysis.window_full && "
+                               "!tcp.analysis.window_update'")) == 0);
+    // One connection: two SYNs (SYN, SYN,ACK), two FINs, no RST.
+    CHECK(count_lines(run(ts + "-Y 'tcp.flags.syn == 1'")) == 2);
+    CHECK(count_lines(run(ts + "-Y 'tcp.flags.fin == 1'")) == 2);
+    CHECK(count_lines(run(ts + "-Y 'tcp.flags.reset == 1'")) == 0);
+    CHECK(run(ts + "-T fields -e tcp.stream | sort -u") == "0\n");
+    // Payload bytes per direction, summed by tshark, equal what each side sent.
+    auto sum = [&](const char* filter) {
+        std::size_t total = 0;
+        const std::string rows = run(ts + "-Y '" + filter + "' -T fields -e tcp.len");
+        std::size_t at = 0;
+        while (at < rows.size()) {
+            const auto nl = rows.find('\n', at);
+            total += std::stoul(rows.substr(at, nl - at));
+            at = nl + 1;
+        }
+        return total;
+    };
+    CHECK(sum("tcp.srcport == 40000") == n);
+    CHECK(sum("tcp.srcport == 80") == n + 777);
 }
