@@ -122,6 +122,9 @@ const char* known_difference(std::string_view in, const wk_result& w, const ll_r
         // ... also as a list ("4, 4"), and with HTAB as OWS around the value
         // (RFC 9110 §5.5 trims it); llhttp refuses both.
         if (contains(l.reason, "Invalid character in Content-Length")) return "Content-Length list or HTAB OWS";
+        // "chunked<HTAB>": HTAB is OWS and not part of the value (RFC 9110
+        // §5.5); llhttp does not see chunked there and refuses the request.
+        if (contains(l.reason, "invalid `Transfer-Encoding`")) return "HTAB OWS around Transfer-Encoding";
         // BWS around ';' and '=' in chunk extensions is in RFC 9112 §7.1.1's
         // grammar; llhttp refuses whitespace there.
         if (contains(l.reason, "chunk extension")) return "BWS in chunk extensions";
