@@ -237,6 +237,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         } else {
             (void)h.c.open(h.now, r.u8() & 1, tcp::endpoint{addr_b, 80});
         }
+        if (std::getenv("FSM_FUZZ_TRACE"))
+            std::fprintf(stderr, "op %u -> state %u rcv_nxt %u rcv_wnd %u space %u ooo %zu rcv_buf %zu\n", op,
+                         static_cast<unsigned>(h.c.current()), t.rcv_nxt, t.rcv_wnd, t.receive_space(), t.ooo_count,
+                         t.rcv_buf.size());
         h.drain_and_check();
     }
     return 0;

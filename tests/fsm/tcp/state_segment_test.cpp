@@ -377,3 +377,21 @@ TEST_CASE("SEND in LISTEN with the foreign socket known turns the connection act
     e.arrive({.seq = 299, .ack = 100, .ctl = "SYN"});
     CHECK(e.sent() == lines{"<SEQ=100><ACK=300><CTL=ACK><DATA=5>"});  // the queued data rides with the ACK
 }
+
+TEST_CASE("a new OPEN starts from a clean TCB (found by fuzz/fsm_tcp)") {
+    // §3.10.7.4 second: on a reset "all segment queues should be flushed";
+    // a later OPEN creates a new connection.
+    reached r;
+    reach(r, tcp::state::established);
+    r.e.arrive({.seq = r.rcv_nxt + 10, .ack = r.snd_nxt, .ctl = "ACK", .data = "held out of order"});
+    r.e.arrive({.seq = r.rcv_nxt, .ack = r.snd_nxt, .ctl = "ACK", .data = "abc"});  // in order, hole remains
+    CHECK(r.e.conn.vars().ooo_count == 17);
+    CHECK(r.e.conn.vars().rcv_buf.size() == 3);
+    r.e.arrive({.seq = r.rcv_nxt + 3, .ctl = "RST"});
+    REQUIRE(r.e.conn.current() == tcp::state::closed);
+    REQUIRE(r.e.conn.open(r.e.now, false));
+    CHECK(r.e.conn.vars().ooo_count == 0);
+    CHECK(r.e.conn.vars().rcv_buf.empty());
+    CHECK(r.e.conn.vars().snd_buf.empty());
+    CHECK_FALSE(r.e.conn.next_deadline().has_value());
+}

@@ -216,6 +216,32 @@ struct tcb {
     std::uint64_t challenge_acks = 0;
     std::uint64_t fast_retransmits = 0;
 
+    /// Forgets everything of a previous incarnation (a new OPEN, or
+    /// SYN-RECEIVED back to LISTEN): queues, reassembly, timers, windows,
+    /// the RTT estimate. Keeps the configuration and the counters.
+    void reset_connection_state() {
+        snd_buf.clear();
+        fin_queued = false;
+        rcv_buf.clear();
+        fin_received = false;
+        if (ooo_count) std::fill(ooo_have.begin(), ooo_have.end(), false);
+        ooo_count = 0;
+        dup_acks = 0;
+        in_recovery = false;
+        urgent_pending = false;
+        snd_wnd = max_snd_wnd = 0;
+        snd_wl1 = snd_wl2 = 0;
+        snd_mss = 536;
+        rtt = rtt_estimator{};
+        rtt.max_rto = cfg.max_rto;
+        rtt_timing = false;
+        syn_retransmitted = false;
+        rtx_deadline.reset();
+        time_wait_deadline.reset();
+        user_deadline.reset();
+        ack_pending = false;
+    }
+
     static constexpr std::size_t ring = 65536;
     void ooo_store(std::uint32_t seq, bytes_view d) {
         if (ooo_data.empty()) {
@@ -456,6 +482,7 @@ inline void queue_and_send(tcb& t, const input& in) {
 
 /// §3.10.1 active OPEN (and §3.10.2 SEND in LISTEN): select an ISS, send <SYN>.
 inline void connect(tcb& t, const input&) {
+    t.reset_connection_state();
     t.iss = t.cfg.fixed_iss.value_or(initial_sequence_number(t.cfg.secret, t.cfg.local, t.remote, t.now));
     t.snd_una = t.iss;
     t.snd_nxt = t.iss;
@@ -470,6 +497,7 @@ inline void connect_and_queue(tcb& t, const input& in) {
     queue_data(t, in);
 }
 inline void listen(tcb& t, const input&) {
+    t.reset_connection_state();
     t.passive = true;
     t.rcv_wnd = t.receive_space();
 }
@@ -562,9 +590,7 @@ inline void user_timed_out(tcb& t, const input&) {
 /// SYN-RECEIVED back to LISTEN (§3.10.7.4 second and fourth): forget the peer.
 inline void back_to_listen(tcb& t, const input&) {
     t.remote_known = false;
-    t.snd_buf.clear();
-    t.rtx_deadline.reset();
-    t.user_deadline.reset();
+    t.reset_connection_state();
 }
 }  // namespace actions
 
