@@ -122,6 +122,9 @@ const char* known_difference(std::string_view in, const wk_result& w, const ll_r
         // ... also as a list ("4, 4"), and with HTAB as OWS around the value
         // (RFC 9110 §5.5 trims it); llhttp refuses both.
         if (contains(l.reason, "Invalid character in Content-Length")) return "Content-Length list or HTAB OWS";
+        // "PRI" is an ordinary extension method in HTTP/1.1; llhttp expects
+        // the HTTP/2 connection preface after it (RFC 9113 §3.4).
+        if (contains(l.reason, "HTTP/2 Connection Preface")) return "PRI method";
         // "chunked<HTAB>": HTAB is OWS and not part of the value (RFC 9110
         // §5.5); llhttp does not see chunked there and refuses the request.
         if (contains(l.reason, "invalid `Transfer-Encoding`")) return "HTAB OWS around Transfer-Encoding";
