@@ -130,7 +130,9 @@ const char* known_difference(std::string_view in, const wk_result& w, const ll_r
         if (contains(l.reason, "invalid `Transfer-Encoding`")) return "HTAB OWS around Transfer-Encoding";
         // BWS around ';' and '=' in chunk extensions is in RFC 9112 §7.1.1's
         // grammar; llhttp refuses whitespace there.
-        if (contains(l.reason, "chunk extension")) return "BWS in chunk extensions";
+        // That includes BWS between chunk-size and ';' ("0 ;a").
+        if (contains(l.reason, "chunk extension") || contains(l.reason, "chunk size"))
+            return "BWS in chunk extensions";
         // wirekit checks the request-target's form and its bytes (VCHAR), not
         // the full RFC 3986 syntax after the scheme or inside the path.
         if (contains(l.reason, "url")) return "URI syntax inside the target";
