@@ -33,6 +33,8 @@ inline std::vector<std::pair<std::string, std::string>> fsm_diagrams() {
         // Every row that does something, including internal ones (SEND,
         // RECEIVE, challenge ACKs, retransmission, the RFC's error replies).
         {"tcp-full.mmd", fsm::to_mermaid<tcp_machine>(all)},
+        // The congestion-control region (RFC 5681, RFC 6582) that runs beside it.
+        {"tcp-congestion.mmd", fsm::to_mermaid<fsm::machine<fsm::tcp::congestion_table>>(all)},
     };
 }
 

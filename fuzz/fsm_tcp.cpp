@@ -153,6 +153,10 @@ struct harness {
         FSM_FUZZ_CHECK(t.rcv_wnd <= t.receive_space());
         FSM_FUZZ_CHECK(t.ooo_count <= t.rcv_wnd);
         FSM_FUZZ_CHECK(t.snd_wnd <= 65535);
+        FSM_FUZZ_CHECK(t.cwnd >= t.snd_mss || t.cwnd >= 64);
+        FSM_FUZZ_CHECK(t.cwnd <= tcp::tcb::max_cwnd);
+        FSM_FUZZ_CHECK(t.ssthresh >= 2u * 64);
+        FSM_FUZZ_CHECK(t.snd_mss >= 64);
         FSM_FUZZ_CHECK(t.outbox.size() <= t.cfg.max_outbox);
         FSM_FUZZ_CHECK(t.notices.size() <= 64);
         if (auto d = c.next_deadline()) FSM_FUZZ_CHECK(*d >= now - std::chrono::hours(1));

@@ -376,12 +376,11 @@ public:
     constexpr outcome dispatch(context& c, event e, const payload& p) {
         const std::size_t ev = index_of(e);
         if (ev >= cx::ne) wirekit::detail::contract_violation("fsm::machine::dispatch: event out of range");
-        return jump[index_of(state_) * cx::ne + ev](*this, c, p);
+        return dispatch_state(index_of(state_), ev, c, p, std::make_index_sequence<cx::ns>{});
     }
 
 private:
     using cx = detail::compiled<D>;
-    using handler = outcome (*)(machine&, context&, const payload&);
 
     template <std::size_t K, std::size_t End>
     static constexpr outcome try_rows(machine& m, context& c, const payload& p) {
@@ -412,11 +411,22 @@ private:
     static constexpr outcome handle(machine& m, context& c, const payload& p) {
         return try_rows<cx::index.start[P], cx::index.start[P + 1]>(m, c, p);
     }
-    template <std::size_t... P>
-    static constexpr std::array<handler, cx::pairs> make_jump(std::index_sequence<P...>) noexcept {
-        return {&handle<P>...};
+    // A switch on the state, then on the event, written as two folds (each
+    // only as deep as the enum is long): the compilers turn each into a jump
+    // table, as for a hand-written switch, with every pair's rows inlined.
+    template <std::size_t S, std::size_t... E>
+    constexpr outcome dispatch_event(std::size_t ev, context& c, const payload& p, std::index_sequence<E...>) {
+        outcome o = outcome::ignored;
+        (void)((ev == E ? (o = handle<S * cx::ne + E>(*this, c, p), true) : false) || ...);
+        return o;
     }
-    static constexpr std::array<handler, cx::pairs> jump = make_jump(std::make_index_sequence<cx::pairs>{});
+    template <std::size_t... S>
+    constexpr outcome dispatch_state(std::size_t st, std::size_t ev, context& c, const payload& p,
+                                     std::index_sequence<S...>) {
+        outcome o = outcome::ignored;
+        (void)((st == S ? (o = dispatch_event<S>(ev, c, p, std::make_index_sequence<cx::ne>{}), true) : false) || ...);
+        return o;
+    }
 
     state state_ = D::initial;
 };

@@ -249,19 +249,56 @@ TEST_CASE("out-of-order segments are held and delivered once the hole fills") {
     CHECK(std::string(reinterpret_cast<const char*>(buf.data()), *n) == "helloworld");
 }
 
-TEST_CASE("three duplicate ACKs trigger a fast retransmit (RFC 5681 §3.2)") {
+TEST_CASE("congestion control: IW, slow start, fast retransmit, NewReno recovery (RFC 5681, RFC 6582)") {
+    // SMSS = 536 (the peer announced no MSS, RFC 9293 §3.7.1).
     endpoint_under_test a(99);
     establish_at(a, 0s);
-    const std::string d(4000, 'd');  // MSS 536 (none announced): 8 segments
+    CHECK(a.conn.congestion_state() == tcp::cc_state::slow_start);
+    CHECK(a.conn.status().cwnd == 4 * 536);  // RFC 5681 §3.1: IW = 4*SMSS for SMSS <= 1095
+    const std::string d(4000, 'd');
     REQUIRE(a.conn.send(0s, wirekit::as_bytes(d)));
-    CHECK(a.sent().size() == 8);
-    a.arrive({.seq = 300, .ack = 100 + 536, .ctl = "ACK"}, 10ms);  // first segment arrived
-    for (int i = 0; i < 2; ++i) a.arrive({.seq = 300, .ack = 100 + 536, .ctl = "ACK"}, 11ms);
+    CHECK(a.sent() == lines{"<SEQ=100><ACK=300><CTL=ACK><DATA=536>", "<SEQ=636><ACK=300><CTL=ACK><DATA=536>",
+                            "<SEQ=1172><ACK=300><CTL=ACK><DATA=536>", "<SEQ=1708><ACK=300><CTL=ACK><DATA=536>"});
+    // The first segment is ACKed: slow start, cwnd += min(N, SMSS) = 2680, window edge 636 + 2680 = 3316.
+    a.arrive({.seq = 300, .ack = 636, .ctl = "ACK"}, 10ms);
+    CHECK(a.conn.status().cwnd == 2680);
+    CHECK(a.sent() == lines{"<SEQ=2244><ACK=300><CTL=ACK><DATA=536>", "<SEQ=2780><ACK=300><CTL=ACK><DATA=536>"});
+    for (int i = 0; i < 2; ++i) a.arrive({.seq = 300, .ack = 636, .ctl = "ACK"}, 11ms);
     CHECK(a.sent().empty());  // two duplicates: nothing yet
-    a.arrive({.seq = 300, .ack = 100 + 536, .ctl = "ACK"}, 12ms);  // the third
-    CHECK(a.sent() == lines{"<SEQ=636><ACK=300><CTL=ACK><DATA=536>"});
-    // A partial ACK (RFC 6582 §3.2 step 4) retransmits the next hole at once.
-    a.arrive({.seq = 300, .ack = 100 + 2 * 536, .ctl = "ACK"}, 20ms);
-    CHECK(a.sent() == lines{"<SEQ=1172><ACK=300><CTL=ACK><DATA=536>"});
+    CHECK(a.conn.congestion_state() == tcp::cc_state::slow_start);
+    // The third duplicate: ssthresh = max(FlightSize/2, 2*SMSS) = max(2680/2, 1072) = 1340;
+    // retransmit 636; cwnd = ssthresh + 3*SMSS = 2948, so 3316..3584 (268 bytes) may go too.
+    a.arrive({.seq = 300, .ack = 636, .ctl = "ACK"}, 12ms);
+    CHECK(a.conn.congestion_state() == tcp::cc_state::fast_recovery);
+    CHECK(a.conn.status().ssthresh == 1340);
+    CHECK(a.conn.status().cwnd == 2948);
+    CHECK(a.sent() == lines{"<SEQ=636><ACK=300><CTL=ACK><DATA=536>", "<SEQ=3316><ACK=300><CTL=ACK><DATA=268>"});
+    // A partial ACK (RFC 6582 §3.2 step 4): retransmit the next hole (1172);
+    // cwnd = 2948 - 536 + 536 = 2948; edge 1172 + 2948 = 4120 > the data's end 4100.
+    a.arrive({.seq = 300, .ack = 1172, .ctl = "ACK"}, 20ms);
+    CHECK(a.sent() == lines{"<SEQ=1172><ACK=300><CTL=ACK><DATA=536>", "<SEQ=3584><ACK=300><CTL=ACK><DATA=516>"});
+    CHECK(a.conn.congestion_state() == tcp::cc_state::fast_recovery);
+    // The full ACK (>= recover = 3316): cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)
+    // = min(1340, max(4100 - 3400, 536) + 536) = 1236; congestion avoidance.
+    a.arrive({.seq = 300, .ack = 3400, .ctl = "ACK"}, 30ms);
+    CHECK(a.conn.congestion_state() == tcp::cc_state::congestion_avoidance);
+    CHECK(a.conn.status().cwnd == 1236);
+    // Congestion avoidance: cwnd += SMSS*SMSS/cwnd = 536*536/1236 = 232 (integer division).
+    a.arrive({.seq = 300, .ack = 3600, .ctl = "ACK"}, 40ms);
+    CHECK(a.conn.status().cwnd == 1236 + 232);
     CHECK(a.conn.vars().fast_retransmits == 2);
+}
+
+TEST_CASE("congestion control: a timeout drops cwnd to one segment (RFC 5681 §3.1)") {
+    endpoint_under_test a(99);
+    establish_at(a, 0s);
+    const std::string d(2000, 'd');
+    REQUIRE(a.conn.send(0s, wirekit::as_bytes(d)));
+    (void)a.sent();
+    a.conn.on_timer(1s);
+    // ssthresh = max(FlightSize/2, 2*SMSS) = max(1000, 1072) = 1072; cwnd = 1 SMSS (the loss window).
+    CHECK(a.conn.status().ssthresh == 1072);
+    CHECK(a.conn.status().cwnd == 536);
+    CHECK(a.conn.congestion_state() == tcp::cc_state::slow_start);
+    CHECK(a.sent() == lines{"<SEQ=100><ACK=300><CTL=ACK><DATA=536>"});
 }

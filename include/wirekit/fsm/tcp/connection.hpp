@@ -29,12 +29,14 @@
 // for in-window RSTs and for SYNs in synchronized states (§3.10.7.4) and the
 // RFC 5961 §5.2 ACK range check; ISN per RFC 6528; MSS option (§3.7.1, 536
 // when absent); retransmission per RFC 6298 (Karn, backoff, §5.7's 3 s);
-// zero-window probing by the retransmission timer; user timeout.
+// zero-window probing by the retransmission timer; user timeout;
+// out-of-order reassembly in a fixed 64 KiB ring; receiver SWS avoidance;
+// Reno/NewReno congestion control (RFC 5681, RFC 6582) as an orthogonal
+// region (congestion_table) beside the connection table.
 // Not implemented (yet): window scaling, timestamps/PAWS, SACK, delayed ACK,
-// Nagle, out-of-order reassembly (out-of-order segments are dropped and
-// re-ACKed), congestion control, keep-alive, precedence/security (§3.10.7.4
-// third), challenge-ACK rate limiting (RFC 5961 §7), urgent-data delivery
-// beyond tracking rcv_up.
+// Nagle, keep-alive, SYN cookies and listen queues, precedence/security
+// (§3.10.7.4 third), challenge-ACK rate limiting (RFC 5961 §7), urgent-data
+// delivery beyond tracking rcv_up. docs/tcp.md has the full list.
 #pragma once
 
 #include <algorithm>    // std::min, std::max
@@ -138,6 +140,8 @@ struct status_info {
     std::size_t receive_queued = 0;  ///< bytes received, not yet taken by RECEIVE
     bool urgent = false;             ///< urgent data pending
     duration rto{};                  ///< current retransmission timeout
+    std::uint32_t cwnd = 0;          ///< congestion window, bytes (RFC 5681)
+    std::uint32_t ssthresh = 0;      ///< slow start threshold, bytes
 };
 
 /// The payload of a connection-table event.
@@ -145,6 +149,7 @@ struct input {
     const segment_in* seg = nullptr;  ///< rcv_* events
     bytes_view data{};                ///< SEND
     mutable_bytes buffer{};           ///< RECEIVE
+    std::uint32_t acked = 0;          ///< new_ack: bytes of sequence space newly acknowledged
 };
 
 /// The Transmission Control Block (§3.3.1): every variable of one
@@ -189,11 +194,13 @@ struct tcb {
     std::vector<bool> ooo_have{};
     std::size_t ooo_count = 0;  ///< bytes held out of order
 
-    // Loss recovery without a congestion window (RFC 5681 §3.2 fast
-    // retransmit; RFC 6582 §3.2 partial ACKs retransmit the next hole).
-    std::uint32_t dup_acks = 0;
-    bool in_recovery = false;
-    std::uint32_t recover = 0;  ///< SND.MAX when recovery began
+    // Congestion control (RFC 5681, RFC 6582), driven by the congestion
+    // region (congestion_table) beside the connection table.
+    static constexpr std::uint32_t max_cwnd = 1u << 20;  ///< cwnd never exceeds 1 MiB (16 x the largest window)
+    std::uint32_t cwnd = 4 * 536;    ///< congestion window, bytes (IW for the default SMSS until a connection starts)
+    std::uint32_t ssthresh = 65535;  ///< slow start threshold, bytes
+    std::uint32_t dup_acks = 0;      ///< consecutive duplicate ACKs (RFC 5681 §2)
+    std::uint32_t recover = 0;       ///< SND.MAX when fast recovery began (RFC 6582 "recover")
 
     // Timers and the RFC 6298 estimator
     rtt_estimator rtt{};
@@ -227,11 +234,12 @@ struct tcb {
         if (ooo_count) std::fill(ooo_have.begin(), ooo_have.end(), false);
         ooo_count = 0;
         dup_acks = 0;
-        in_recovery = false;
         urgent_pending = false;
         snd_wnd = max_snd_wnd = 0;
         snd_wl1 = snd_wl2 = 0;
         snd_mss = 536;
+        cwnd = initial_window();
+        ssthresh = 65535;
         rtt = rtt_estimator{};
         rtt.max_rto = cfg.max_rto;
         rtt_timing = false;
@@ -241,6 +249,14 @@ struct tcb {
         user_deadline.reset();
         ack_pending = false;
     }
+
+    /// RFC 5681 §3.1 IW: 4, 3 or 2 segments by SMSS.
+    [[nodiscard]] std::uint32_t initial_window() const noexcept {
+        const std::uint32_t smss = snd_mss;
+        return smss > 2190 ? 2 * smss : smss > 1095 ? 3 * smss : 4 * smss;
+    }
+    /// RFC 5681 FlightSize: data sent but not yet acknowledged.
+    [[nodiscard]] std::uint32_t flight_size() const noexcept { return snd_max - snd_una; }
 
     static constexpr std::size_t ring = 65536;
     void ooo_store(std::uint32_t seq, bytes_view d) {
@@ -389,7 +405,7 @@ struct tcb {
         if (may_send && (syn_acked || snd_buf.empty())) {
             const std::uint32_t end = data_end();
             for (;;) {
-                const std::uint32_t right = snd_una + snd_wnd;
+                const std::uint32_t right = snd_una + std::min(snd_wnd, cwnd);
                 const std::uint32_t usable = seq_lt(snd_nxt, right) ? right - snd_nxt : 0;
                 const std::uint32_t unsent = seq_lt(snd_nxt, end) ? end - snd_nxt : 0;
                 const bool fin_due = fin_queued && snd_nxt == end;
@@ -424,7 +440,6 @@ struct tcb {
     /// RFC 6298 §5.4-5.6 on expiry: back off, go back to snd_una and send
     /// the earliest unacknowledged segment (or a one-byte window probe).
     void retransmit() {
-        in_recovery = false;
         dup_acks = 0;
         rtx_deadline.reset();
         rtt.backoff();
@@ -529,6 +544,12 @@ inline void queue_fin(tcb& t, const input&) { t.fin_queued = true; }
 /// §3.10.5 ABORT in a synchronized state or SYN-RECEIVED: <SEQ=SND.NXT><CTL=RST>.
 inline void send_reset(tcb& t, const input&) { t.send_rst(t.snd_nxt); }
 
+/// §3.7.1 Eff.snd.MSS: the peer's MSS option (536 without one), at most ours,
+/// at least 64 bytes (an MSS of 0 would stall the connection).
+inline std::uint16_t effective_mss(const segment_in& s, std::uint16_t ours) {
+    return std::max<std::uint16_t>(std::min<std::uint16_t>(s.hdr.options.mss.value_or(536), ours), 64);
+}
+
 /// LISTEN + SYN (§3.10.7.2 third) and SYN-SENT + SYN (§3.10.7.3 fourth,
 /// simultaneous open): <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
 inline void accept_syn(tcb& t, const input& in) {
@@ -545,7 +566,7 @@ inline void accept_syn(tcb& t, const input& in) {
     t.irs = s.hdr.seq_number;
     t.rcv_nxt = s.hdr.seq_number + 1;
     t.rcv_up = t.rcv_nxt;
-    t.snd_mss = std::min<std::uint16_t>(s.hdr.options.mss.value_or(536), t.cfg.mss);
+    t.snd_mss = effective_mss(s, t.cfg.mss);
     t.snd_wnd = s.hdr.window;
     t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
     t.snd_wl1 = s.hdr.seq_number;
@@ -558,7 +579,7 @@ inline void complete_active(tcb& t, const input& in) {
     t.irs = s.hdr.seq_number;
     t.rcv_nxt = s.hdr.seq_number + 1;
     t.rcv_up = t.rcv_nxt;
-    t.snd_mss = std::min<std::uint16_t>(s.hdr.options.mss.value_or(536), t.cfg.mss);
+    t.snd_mss = effective_mss(s, t.cfg.mss);
     t.snd_wnd = s.hdr.window;
     t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
     t.snd_wl1 = s.hdr.seq_number;
@@ -688,6 +709,9 @@ struct connection_table {
         R::any_ignore(E::time_wait_timeout),
         R::ignore(S::closed, E::user_timeout),
         R::any_transition(E::user_timeout, S::closed, R::act(&actions::user_timed_out, "abort")),
+        // for the congestion region
+        R::any_ignore(E::new_ack),
+        R::any_ignore(E::dup_ack),
     };
 
     /// Entry hooks: TIME-WAIT starts the 2 MSL timer (§3.10.7.4 eighth);
@@ -724,10 +748,118 @@ struct connection_table {
     }
 };
 
+namespace cc_actions {
+using R = rows<cc_state, event, tcb, input>;
+
+/// Connection established: IW and an "arbitrarily high" ssthresh (RFC 5681 §3.1).
+inline void init(tcb& t, const input&) {
+    t.cwnd = t.initial_window();
+    t.ssthresh = 65535;
+    t.dup_acks = 0;
+}
+/// Slow start: cwnd += min(N, SMSS) per ACK (RFC 5681 eq. 2).
+inline void slow_start_increase(tcb& t, const input& in) {
+    t.cwnd = std::min(t.cwnd + std::min<std::uint32_t>(in.acked, t.snd_mss), tcb::max_cwnd);
+}
+/// Congestion avoidance: cwnd += SMSS*SMSS/cwnd per ACK (RFC 5681 eq. 3), at least 1 byte.
+inline void avoidance_increase(tcb& t, const input&) {
+    const std::uint64_t smss = t.snd_mss;
+    t.cwnd += static_cast<std::uint32_t>(std::max<std::uint64_t>(1, smss * smss / std::max<std::uint32_t>(t.cwnd, 1)));
+    t.cwnd = std::min(t.cwnd, tcb::max_cwnd);
+}
+inline bool reaches_ssthresh(const tcb& t, const input& in) {
+    return t.cwnd + std::min<std::uint32_t>(in.acked, t.snd_mss) > t.ssthresh;
+}
+inline bool third_dup_ack(const tcb& t, const input&) { return t.dup_acks == 3; }
+/// RFC 5681 §3.2 steps 2-4 (RFC 6582 §3.2 step 2): ssthresh = max(FlightSize/2, 2*SMSS),
+/// retransmit the lost segment, cwnd = ssthresh + 3*SMSS, recover = highest sent.
+inline void enter_recovery(tcb& t, const input&) {
+    t.ssthresh = std::max<std::uint32_t>(t.flight_size() / 2, 2u * t.snd_mss);
+    t.recover = t.snd_max;
+    t.retransmit_head();
+    t.cwnd = t.ssthresh + 3u * t.snd_mss;
+}
+/// RFC 5681 §3.2 step 5: each further duplicate ACK inflates cwnd by SMSS.
+inline void inflate(tcb& t, const input&) { t.cwnd = std::min(t.cwnd + t.snd_mss, tcb::max_cwnd); }
+/// RFC 6582 §3.2 step 5: a full acknowledgment ends recovery;
+/// cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) (its option 1).
+inline bool full_ack(const tcb& t, const input&) { return !seq_lt(t.snd_una, t.recover); }
+inline void deflate(tcb& t, const input&) {
+    t.cwnd = std::min<std::uint32_t>(t.ssthresh, std::max<std::uint32_t>(t.flight_size(), t.snd_mss) + t.snd_mss);
+}
+/// RFC 6582 §3.2 step 4: a partial acknowledgment retransmits the next
+/// hole and deflates cwnd by the amount acknowledged, adding back SMSS.
+inline void partial_ack(tcb& t, const input& in) {
+    t.retransmit_head();
+    t.cwnd = (t.cwnd > in.acked ? t.cwnd - in.acked : 0) + (in.acked >= t.snd_mss ? t.snd_mss : 0);
+    t.cwnd = std::max<std::uint32_t>(t.cwnd, t.snd_mss);
+}
+/// RFC 5681 §3.1 eq. 4 and the loss window: after a timeout, ssthresh =
+/// max(FlightSize/2, 2*SMSS) and cwnd = 1 SMSS.
+inline void timeout(tcb& t, const input&) {
+    t.ssthresh = std::max<std::uint32_t>(t.flight_size() / 2, 2u * t.snd_mss);
+    t.cwnd = t.snd_mss;
+    t.dup_acks = 0;
+}
+}  // namespace cc_actions
+
+/// Reno congestion control with NewReno recovery (RFC 5681 §3, RFC 6582
+/// §3.2), an orthogonal region beside connection_table: both receive every
+/// event. cwnd and ssthresh are in the TCB.
+struct congestion_table {
+    using state = cc_state;
+    using event = tcp::event;
+    using context = tcb;
+    using payload = input;
+    static constexpr std::string_view name = "tcp-congestion";
+    static constexpr state initial = cc_state::slow_start;
+
+    using R = cc_actions::R;
+    using C = cc_state;
+    using E = tcp::event;
+    static constexpr std::array table{
+        R::any_transition(E::rcv_syn_ack, C::slow_start, R::act(&cc_actions::init, "cwnd = IW")),
+        R::any_transition(E::rcv_ack_of_syn, C::slow_start, R::act(&cc_actions::init, "cwnd = IW")),
+        R::transition(C::slow_start, E::new_ack, C::congestion_avoidance,
+                      R::when(&cc_actions::reaches_ssthresh, "cwnd > ssthresh"),
+                      R::act(&cc_actions::slow_start_increase, "cwnd += SMSS")),
+        R::internal(C::slow_start, E::new_ack, R::act(&cc_actions::slow_start_increase, "cwnd += SMSS")),
+        R::internal(C::congestion_avoidance, E::new_ack,
+                    R::act(&cc_actions::avoidance_increase, "cwnd += SMSS*SMSS/cwnd")),
+        R::transition(C::fast_recovery, E::new_ack, C::congestion_avoidance,
+                      R::when(&cc_actions::full_ack, "full ACK"),
+                      R::act(&cc_actions::deflate, "cwnd = min(ssthresh, FlightSize + SMSS)")),
+        R::internal(C::fast_recovery, E::new_ack, R::act(&cc_actions::partial_ack, "partial ACK: retransmit")),
+        R::transition(C::slow_start, E::dup_ack, C::fast_recovery, R::when(&cc_actions::third_dup_ack, "3rd"),
+                      R::act(&cc_actions::enter_recovery, "fast retransmit")),
+        R::transition(C::congestion_avoidance, E::dup_ack, C::fast_recovery,
+                      R::when(&cc_actions::third_dup_ack, "3rd"),
+                      R::act(&cc_actions::enter_recovery, "fast retransmit")),
+        R::ignore(C::slow_start, E::dup_ack),
+        R::ignore(C::congestion_avoidance, E::dup_ack),
+        R::internal(C::fast_recovery, E::dup_ack, R::act(&cc_actions::inflate, "cwnd += SMSS")),
+        R::any_transition(E::retransmit_timeout, C::slow_start, R::act(&cc_actions::timeout, "cwnd = SMSS")),
+        // The connection's other events do not concern this region.
+        R::any_ignore(E::open_passive),
+        R::any_ignore(E::open_active),
+        R::any_ignore(E::send),
+        R::any_ignore(E::receive),
+        R::any_ignore(E::close),
+        R::any_ignore(E::abort),
+        R::any_ignore(E::rcv_syn),
+        R::any_ignore(E::rcv_ack_of_fin),
+        R::any_ignore(E::rcv_fin),
+        R::any_ignore(E::rcv_rst),
+        R::any_ignore(E::time_wait_timeout),
+        R::any_ignore(E::user_timeout),
+    };
+};
+
 /// One TCP connection (see the file comment).
 class connection {
 public:
-    using machine_type = machine<connection_table>;
+    /// The connection table and the congestion region, side by side.
+    using machine_type = regions<machine<connection_table>, machine<congestion_table>>;
 
     explicit connection(const config& cfg) {
         t_.cfg = cfg;
@@ -804,6 +936,8 @@ public:
         s.receive_queued = t_.rcv_buf.size();
         s.urgent = t_.urgent_pending;
         s.rto = t_.rtt.rto;
+        s.cwnd = t_.cwnd;
+        s.ssthresh = t_.ssthresh;
         return s;
     }
 
@@ -850,12 +984,14 @@ public:
         return n;
     }
 
-    [[nodiscard]] state current() const noexcept { return m_.current(); }
+    [[nodiscard]] state current() const noexcept { return m_.region<0>().current(); }
+    /// The congestion-control state (RFC 5681); cwnd and ssthresh are in vars().
+    [[nodiscard]] cc_state congestion_state() const noexcept { return m_.region<1>().current(); }
     /// The TCB, read-only (RFC variable names).
     [[nodiscard]] const tcb& vars() const noexcept { return t_; }
     /// Forces the machine into `s` (tests and fuzzing reach states directly).
     void force_state(state s) noexcept {
-        m_.reset(s);
+        m_.region<0>().reset(s);
         t_.st = s;
     }
     /// Mutable TCB access for tests and fuzzing that set up a state directly.
@@ -1098,6 +1234,7 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
         return;
     }
     if (seq_lt(t_.snd_una, h.ack_number)) {  // new data acknowledged
+        const std::uint32_t acked = h.ack_number - t_.snd_una;
         const std::uint32_t end = t_.data_end();
         // Sequence space: [iss] SYN, data [snd_buf_seq, end), FIN at end.
         if (seq_lt(t_.snd_una, t_.snd_buf_seq)) t_.snd_una = t_.snd_buf_seq;  // the SYN
@@ -1119,18 +1256,14 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
         t_.user_deadline.reset();
         if (t_.snd_una != t_.snd_max) t_.arm_rtx();
         t_.dup_acks = 0;
-        if (t_.in_recovery) {
-            if (seq_lt(h.ack_number, t_.recover)) t_.retransmit_head();  // RFC 6582 partial ACK: next hole
-            else t_.in_recovery = false;
-        }
+        input ack_in = in;
+        ack_in.acked = acked;
+        fire(event::new_ack, ack_in);  // the congestion region grows cwnd or leaves recovery
     } else if (h.ack_number == t_.snd_una && s.payload.empty() && !h.flags.syn && !h.flags.fin &&
                t_.snd_una != t_.snd_max && h.window == t_.snd_wnd) {
-        // RFC 5681 §2 duplicate ACK; the third triggers fast retransmit (§3.2).
-        if (++t_.dup_acks == 3 && !t_.in_recovery) {
-            t_.in_recovery = true;
-            t_.recover = t_.snd_max;
-            t_.retransmit_head();
-        }
+        // RFC 5681 §2 duplicate ACK; the congestion region counts on it.
+        ++t_.dup_acks;
+        fire(event::dup_ack, in);
     }
     // Window update (§3.10.7.4 fifth): only from a newer segment.
     if (seq_le(t_.snd_una, h.ack_number) &&

@@ -47,6 +47,8 @@ enum class event : std::uint8_t {
     retransmit_timeout,  ///< the retransmission timer expired (§3.10.8, RFC 6298 §5)
     time_wait_timeout,   ///< 2 MSL elapsed in TIME-WAIT (§3.10.8)
     user_timeout,        ///< the user timeout expired (§3.10.8)
+    new_ack,             ///< an ACK acknowledged new data (RFC 5681 §3.1; congestion region)
+    dup_ack,             ///< a duplicate ACK (RFC 5681 §2; congestion region)
 };
 
 }  // namespace wirekit::fsm::tcp
@@ -62,13 +64,21 @@ struct wirekit::fsm::names<wirekit::fsm::tcp::state> {
 /// Event labels as RFC 9293 Figure 5 writes them.
 template <>
 struct wirekit::fsm::names<wirekit::fsm::tcp::event> {
-    static constexpr std::array<std::string_view, 15> value{
+    static constexpr std::array<std::string_view, 17> value{
         "passive OPEN", "active OPEN", "SEND",     "RECEIVE",       "CLOSE",
         "ABORT",        "rcv SYN",     "rcv SYN,ACK", "rcv ACK of SYN", "rcv ACK of FIN",
-        "rcv FIN",      "rcv RST",     "retransmission timeout", "timeout=2MSL", "user timeout"};
+        "rcv FIN",      "rcv RST",     "retransmission timeout", "timeout=2MSL", "user timeout",
+        "new ACK",      "dup ACK"};
 };
 
 namespace wirekit::fsm::tcp {
+
+/// The congestion-control states of RFC 5681 §3 (with RFC 6582's recovery).
+enum class cc_state : std::uint8_t {
+    slow_start,            ///< cwnd grows by up to SMSS per ACK (§3.1)
+    congestion_avoidance,  ///< cwnd grows by about SMSS per RTT (§3.1)
+    fast_recovery,         ///< after the third duplicate ACK (§3.2, RFC 6582 §3.2)
+};
 
 /// True in the synchronized states (§3.5: ESTABLISHED and later).
 [[nodiscard]] constexpr bool synchronized(state s) noexcept {
@@ -76,3 +86,9 @@ namespace wirekit::fsm::tcp {
 }
 
 }  // namespace wirekit::fsm::tcp
+
+/// RFC 5681 names.
+template <>
+struct wirekit::fsm::names<wirekit::fsm::tcp::cc_state> {
+    static constexpr std::array<std::string_view, 3> value{"slow start", "congestion avoidance", "fast recovery"};
+};
