@@ -267,16 +267,20 @@ TEST_CASE("congestion control: IW, slow start, fast retransmit, NewReno recovery
     CHECK(a.sent().empty());  // two duplicates: nothing yet
     CHECK(a.conn.congestion_state() == tcp::cc_state::slow_start);
     // The third duplicate: ssthresh = max(FlightSize/2, 2*SMSS) = max(2680/2, 1072) = 1340;
-    // retransmit 636; cwnd = ssthresh + 3*SMSS = 2948, so 3316..3584 (268 bytes) may go too.
+    // retransmit 636; cwnd = ssthresh + 3*SMSS = 2948. The window edge 636 + 2948 = 3584
+    // would allow 268 new bytes, less than a segment with more queued: sender SWS
+    // avoidance (RFC 9293 §3.8.6.2.1) holds them back.
     a.arrive({.seq = 300, .ack = 636, .ctl = "ACK"}, 12ms);
     CHECK(a.conn.congestion_state() == tcp::cc_state::fast_recovery);
     CHECK(a.conn.status().ssthresh == 1340);
     CHECK(a.conn.status().cwnd == 2948);
-    CHECK(a.sent() == lines{"<SEQ=636><ACK=300><CTL=ACK><DATA=536>", "<SEQ=3316><ACK=300><CTL=ACK><DATA=268>"});
+    CHECK(a.sent() == lines{"<SEQ=636><ACK=300><CTL=ACK><DATA=536>"});
     // A partial ACK (RFC 6582 §3.2 step 4): retransmit the next hole (1172);
-    // cwnd = 2948 - 536 + 536 = 2948; edge 1172 + 2948 = 4120 > the data's end 4100.
+    // cwnd = 2948 - 536 + 536 = 2948; edge 1172 + 2948 = 4120 > the data's end 4100,
+    // so a full segment and then the rest of the data go out.
     a.arrive({.seq = 300, .ack = 1172, .ctl = "ACK"}, 20ms);
-    CHECK(a.sent() == lines{"<SEQ=1172><ACK=300><CTL=ACK><DATA=536>", "<SEQ=3584><ACK=300><CTL=ACK><DATA=516>"});
+    CHECK(a.sent() == lines{"<SEQ=1172><ACK=300><CTL=ACK><DATA=536>", "<SEQ=3316><ACK=300><CTL=ACK><DATA=536>",
+                            "<SEQ=3852><ACK=300><CTL=ACK><DATA=248>"});
     CHECK(a.conn.congestion_state() == tcp::cc_state::fast_recovery);
     // The full ACK (>= recover = 3316): cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)
     // = min(1340, max(4100 - 3400, 536) + 536) = 1236; congestion avoidance.
@@ -301,4 +305,41 @@ TEST_CASE("congestion control: a timeout drops cwnd to one segment (RFC 5681 §3
     CHECK(a.conn.status().cwnd == 536);
     CHECK(a.conn.congestion_state() == tcp::cc_state::slow_start);
     CHECK(a.sent() == lines{"<SEQ=100><ACK=300><CTL=ACK><DATA=536>"});
+}
+
+TEST_CASE("congestion trace shape: cwnd doubles per RTT in slow start, then grows by about SMSS per RTT") {
+    // A receiver that ACKs every segment, one round trip at a time; the
+    // sender always has data. RFC 5681 §3.1: slow start adds SMSS per ACK, so
+    // cwnd doubles per round; above ssthresh, congestion avoidance adds
+    // about SMSS per round.
+    endpoint_under_test a(99);
+    REQUIRE(a.conn.open(0s, true, a.peer()));
+    a.arrive({.seq = 299, .ack = 100, .ctl = "SYN", .mss = 1000}, 0s);
+    (void)a.sent();
+    a.conn.vars_for_testing().ssthresh = 20000;  // a finite threshold to cross
+    const std::string block(60000, 'x');
+    REQUIRE(a.conn.send(0s, wirekit::as_bytes(block)));
+    std::vector<std::uint32_t> cwnd_per_round;
+    tcp::instant t = 0s;
+    for (int round = 0; round < 8; ++round) {
+        cwnd_per_round.push_back(a.conn.status().cwnd);
+        (void)a.conn.send(t, wirekit::as_bytes(block));  // keep the send buffer full
+        const auto out = a.sent_raw();
+        REQUIRE_FALSE(out.empty());
+        t += 100ms;
+        for (const auto& s : out)
+            a.arrive({.seq = 300, .ack = s.hdr.seq_number + s.seg_len(), .ctl = "ACK"}, t);
+    }
+    // IW = 4 * 1000 (SMSS <= 1095); rounds: 4000, 8000, 16000, then past
+    // ssthresh (20000) only linear growth of about SMSS (1000) per round.
+    CHECK(cwnd_per_round[0] == 4000);
+    CHECK(cwnd_per_round[1] == 8000);
+    CHECK(cwnd_per_round[2] == 16000);
+    for (std::size_t r = 4; r + 1 < cwnd_per_round.size(); ++r) {
+        INFO("round " << r);
+        const auto growth = cwnd_per_round[r + 1] - cwnd_per_round[r];
+        CHECK(growth >= 800);
+        CHECK(growth <= 1200);
+    }
+    CHECK(a.conn.congestion_state() == tcp::cc_state::congestion_avoidance);
 }

@@ -30,7 +30,7 @@
 // RFC 5961 §5.2 ACK range check; ISN per RFC 6528; MSS option (§3.7.1, 536
 // when absent); retransmission per RFC 6298 (Karn, backoff, §5.7's 3 s);
 // zero-window probing by the retransmission timer; user timeout;
-// out-of-order reassembly in a fixed 64 KiB ring; receiver SWS avoidance;
+// out-of-order reassembly in a fixed 64 KiB ring; SWS avoidance at both ends;
 // Reno/NewReno congestion control (RFC 5681, RFC 6582) as an orthogonal
 // region (congestion_table) beside the connection table.
 // Not implemented (yet): window scaling, timestamps/PAWS, SACK, delayed ACK,
@@ -412,6 +412,11 @@ struct tcb {
                 if (unsent == 0 && !fin_due) break;
                 const std::uint32_t len = std::min<std::uint32_t>({unsent, usable, snd_mss});
                 if (len == 0 && !fin_due) break;
+                // Sender SWS avoidance (§3.8.6.2.1): a segment shorter than
+                // the MSS goes out only if it carries all the queued data or
+                // nothing is in flight (the ACK of what is in flight reopens
+                // the window for a full segment).
+                if (len < snd_mss && len < unsent && snd_nxt != snd_una) break;
                 wirekit::tcp::control f;
                 f.ack = true;
                 f.fin = fin_queued && snd_nxt + len == end;
