@@ -6,9 +6,9 @@
 //
 //     (state, event) -> [guard] / action -> next state
 //
-// The same array drives dispatch (compiled at compile time into one jump per
-// (state, event) pair, guards and actions inlined), the exhaustiveness check,
-// printing and the DOT/Mermaid export (fsm/diagram.hpp).
+// The same array drives dispatch (compiled into a switch on the state and
+// then the event, each pair's rows, guards and actions inlined), the
+// exhaustiveness check, printing and the DOT/Mermaid export (fsm/diagram.hpp).
 //
 // Rules (everything that affects a transition lives in the table):
 //  * Every (state, event) pair is covered by a row: handled (transition or
