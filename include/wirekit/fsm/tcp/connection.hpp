@@ -994,12 +994,9 @@ public:
     [[nodiscard]] cc_state congestion_state() const noexcept { return m_.region<1>().current(); }
     /// The TCB, read-only (RFC variable names).
     [[nodiscard]] const tcb& vars() const noexcept { return t_; }
-    /// Forces the machine into `s` (tests and fuzzing reach states directly).
-    void force_state(state s) noexcept {
-        m_.region<0>().reset(s);
-        t_.st = s;
-    }
-    /// Mutable TCB access for tests and fuzzing that set up a state directly.
+    /// Mutable TCB access, for tests that adjust a variable (ssthresh, the
+    /// fixed ISS of an RFC figure). Changing it mid-connection voids every
+    /// guarantee of this class.
     [[nodiscard]] tcb& vars_for_testing() noexcept { return t_; }
 
 private:
