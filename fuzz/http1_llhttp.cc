@@ -94,6 +94,7 @@ const char* known_difference(std::string_view in, const wk_result& w, const ll_r
     if (w.v == verdict::rejected) {
         // wirekit is stricter on these; llhttp accepts them by default.
         if (contains(w.detail, "bare LF")) return "bare LF";
+        if (contains(w.detail, "CONNECT request with content")) return "CONNECT with content";
         if (contains(w.detail, "framing field in trailer")) return "framing field in trailers";
         if (contains(w.detail, "obs-fold")) return "obs-fold";
         if (contains(w.detail, "request-target") || contains(w.detail, "form")) return "request-target";

@@ -113,6 +113,15 @@ TEST_CASE("smuggling: request whose final transfer coding is not chunked", "[htt
     require_framing_error(req_framing(m), errc::malformed, m.find("Transfer"), "Transfer-Encoding in an HTTP/1.0 request");
 }
 
+TEST_CASE("smuggling: a CONNECT request with content (RFC 9110 §9.3.6)", "[http1][strict][framing]") {
+    std::string_view m = "CONNECT a:443 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    require_framing_error(req_framing(m), errc::malformed, m.find("Transfer"), "CONNECT request with content");
+    m = "CONNECT a:443 HTTP/1.1\r\nContent-Length: 5\r\n\r\n";
+    require_framing_error(req_framing(m), errc::malformed, m.find("Content"), "CONNECT request with content");
+    CHECK(*req_framing("CONNECT a:443 HTTP/1.1\r\nContent-Length: 0\r\n\r\n") == body_framing{body_kind::none, 0});
+    CHECK(*req_framing("CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n") == body_framing{body_kind::none, 0});
+}
+
 TEST_CASE("persistence by version and Connection (RFC 9112 §9.3)", "[http1][framing]") {
     field_slot s[8];
     auto ka = [&](std::string_view m) {

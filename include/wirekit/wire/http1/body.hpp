@@ -157,9 +157,19 @@ inline result<body_framing> te_cl_framing(const field_list& fields, http_version
 }  // namespace detail
 
 /// Body framing of a request (RFC 9112 §6.3 rules 3-7): chunked, a
-/// Content-Length, or no body. Errors: see the file comment.
+/// Content-Length, or no body. Errors: see the file comment; also a CONNECT
+/// request that declares content.
 [[nodiscard]] inline result<body_framing> request_framing(const request_head& h) noexcept {
-    return detail::te_cl_framing(h.fields, h.version, true);
+    auto f = detail::te_cl_framing(h.fields, h.version, true);
+    // "A CONNECT request message does not have content" (RFC 9110 §9.3.6):
+    // the bytes after its head belong to the tunnel. Framing fields on it
+    // would make two parsers disagree about where the request ends.
+    if (f && f->kind != body_kind::none && h.method == "CONNECT") {
+        std::size_t i = detail::find_index(h.fields, "transfer-encoding");
+        if (i == h.fields.size()) i = detail::find_index(h.fields, "content-length");
+        return detail::framing_error(errc::malformed, h.fields.slot(i).name_off, "CONNECT request with content");
+    }
+    return f;
 }
 
 /// Body framing of a response to a request with method `request_method`
