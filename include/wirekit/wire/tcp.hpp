@@ -253,6 +253,9 @@ template <class F>
             case option_kind::window_scale: set.window_scale = std::to_integer<std::uint8_t>(d[0]); break;
             case option_kind::sack_permitted: set.sack_permitted = true; break;
             case option_kind::sack:
+                // A repeated SACK option replaces the earlier one entirely, so
+                // no stale block survives past sack_count (the set stays canonical).
+                set.sack = {};
                 set.sack_count = (o.size() - 2) / 8;
                 for (std::size_t i = 0; i < set.sack_count; ++i)
                     set.sack[i] = sack_block{load_be<4>(d + 8 * i), load_be<4>(d + 8 * i + 4)};
