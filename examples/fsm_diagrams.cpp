@@ -35,6 +35,8 @@ inline std::vector<std::pair<std::string, std::string>> fsm_diagrams() {
         {"tcp-full.mmd", fsm::to_mermaid<tcp_machine>(all)},
         // The congestion-control region (RFC 5681, RFC 6582) that runs beside it.
         {"tcp-congestion.mmd", fsm::to_mermaid<fsm::machine<fsm::tcp::congestion_table>>(all)},
+        // Both, as the orthogonal regions a tcp::connection runs.
+        {"tcp-regions.mmd", fsm::to_mermaid<fsm::tcp::connection::machine_type>()},
     };
 }
 

@@ -338,3 +338,12 @@ TEST_CASE("fsm: DOT export") {
     CHECK(d.back() == '\n');
     CHECK(d.find("}\n") == d.size() - 2);
 }
+
+TEST_CASE("fsm: Mermaid export of orthogonal regions uses the concurrency marker") {
+    const std::string m = fsm::to_mermaid<fsm::regions<fsm::machine<caps_region>, fsm::machine<num_region>>>();
+    CHECK(m.find("    state caps {\n") != std::string::npos);
+    CHECK(m.find("        caps__caps_off --> caps__caps_on : CAPS LOCK\n") != std::string::npos);
+    CHECK(m.find("        --\n") != std::string::npos);
+    CHECK(m.find("        num__num_off --> num__num_on : NUM LOCK\n") != std::string::npos);
+    CHECK(m.find("--\n") < m.find("num__num_off -->"));
+}

@@ -7,6 +7,7 @@
 //   to_mermaid<D>()            Mermaid `stateDiagram-v2` (renders on GitHub)
 //   to_dot<D>()                Graphviz DOT (`dot -Tsvg`)
 //   to_mermaid<composite<...>> the parent with the child drawn inside its state
+//   to_mermaid<regions<...>>   the regions side by side in one state ("--")
 //
 // Edge labels read "EVENT [guard] / action". States carry their names<>
 // spelling ("SYN-RECEIVED"); identifiers are the names with every character
@@ -16,6 +17,7 @@
 #include <cstddef>      // std::size_t
 #include <string>       // output text
 #include <string_view>  // labels
+#include <type_traits>  // std::type_identity
 
 #include "machine.hpp"  // definition, row, names, composite
 
@@ -132,10 +134,40 @@ struct mermaid_writer<composite<P, In, C>> {
     static std::string_view name() { return mermaid_writer<P>::name(); }
 };
 
+template <class First, class... Rest>
+struct mermaid_writer<regions<First, Rest...>> {
+    // Orthogonal regions: one composite state holding each region, separated
+    // by Mermaid's concurrency marker "--". Each region's ids are prefixed
+    // with its machine's name, so equal state names do not collide.
+    static void write(std::string& out, std::string_view indent, std::string_view prefix, const diagram_options& o) {
+        out += indent;
+        out += "state ";
+        out += diagram_id(prefix, name());
+        out += " {\n";
+        const std::string inner = std::string(indent) + "    ";
+        bool first = true;
+        auto one = [&](auto tag) {
+            using M = typename decltype(tag)::type;
+            if (!first) {
+                out += inner;
+                out += "--\n";
+            }
+            first = false;
+            mermaid_writer<M>::write(out, inner, diagram_id(prefix, mermaid_writer<M>::name()) + "__", o);
+        };
+        one(std::type_identity<First>{});
+        (one(std::type_identity<Rest>{}), ...);
+        out += indent;
+        out += "}\n";
+    }
+    static std::string_view name() { return mermaid_writer<First>::name(); }
+};
+
 }  // namespace detail
 
-/// Mermaid `stateDiagram-v2` text for machine M: a `machine<D>` or a
-/// `composite<...>` of them (the child drawn inside its superstate).
+/// Mermaid `stateDiagram-v2` text for machine M: a `machine<D>`, a
+/// `composite<...>` (the child drawn inside its superstate) or `regions<...>`
+/// (concurrent regions inside one state named after the first region).
 template <class M>
 [[nodiscard]] std::string to_mermaid(const diagram_options& o = {}) {
     std::string out = "stateDiagram-v2\n";
