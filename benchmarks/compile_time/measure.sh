@@ -2,7 +2,8 @@
 # Compile-time benchmark: seconds to compile a TU declaring and using 20
 # layouts of 10 fields (every field written and read), the same TU also
 # printing every layout through fmt, and a baseline with the same includes
-# only. Median of N runs per compiler; differences are what the layouts add.
+# only. Median CPU seconds (user + sys) of N runs per compiler; differences
+# are what the layouts add.
 #   bash benchmarks/compile_time/measure.sh [N]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,10 +15,10 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for cxx in g++ clang++; do
   for tu in baseline twenty_layouts twenty_layouts_printed; do
     for _ in $(seq "$runs"); do
-      s=$(date +%s.%N)
-      $cxx -std=c++20 -O2 -I"$inc" -c "$tmp/$tu.cpp" -o "$tmp/$tu.o"
-      e=$(date +%s.%N)
-      echo "$e - $s" | bc -l
+      # CPU seconds (user + sys) of the compiler: steadier than wall time on
+      # a shared machine.
+      t=$( { TIMEFORMAT='%U %S'; time $cxx -std=c++20 -O2 -I"$inc" -c "$tmp/$tu.cpp" -o "$tmp/$tu.o"; } 2>&1 )
+      echo "$t" | awk '{print $1 + $2}'
     done | median > "$tmp/$cxx.$tu"
   done
   b=$(cat "$tmp/$cxx.baseline"); t=$(cat "$tmp/$cxx.twenty_layouts"); p=$(cat "$tmp/$cxx.twenty_layouts_printed")
