@@ -89,8 +89,6 @@ bool contains(std::string_view s, std::string_view what) { return s.find(what) !
 // Deliberate differences, documented in docs/http1.md ("Differential testing").
 // Returns the class name, or nullptr for an unexplained disagreement.
 const char* known_difference(std::string_view in, const wk_result& w, const ll_result& l) {
-    (void)in;
-    (void)l;
     if (w.v == verdict::rejected) {
         // wirekit is stricter on these; llhttp accepts them by default.
         if (contains(w.detail, "bare LF")) return "bare LF";
@@ -142,6 +140,8 @@ const char* known_difference(std::string_view in, const wk_result& w, const ll_r
         // llhttp refuses some forms wirekit accepts by the RFC grammar.
         return nullptr;
     }
+    // llhttp waits for the rest of an HTTP/2 preface after "PRI ..." (see above).
+    if (w.v == verdict::accepted && in.substr(0, 4) == "PRI ") return "PRI method";
     if (w.v == verdict::incomplete && l.v == verdict::rejected) {
         if (contains(l.reason, "method")) return "unregistered method";
     }
