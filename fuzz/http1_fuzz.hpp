@@ -20,7 +20,7 @@ using namespace wirekit::http1;
 
 inline void require(bool ok, const char* what) {
     if (!ok) {
-        __builtin_printf("http1 fuzz check failed: %s\n", what);
+        std::fprintf(stderr, "http1 fuzz check failed: %s\n", what);
         std::abort();
     }
 }
