@@ -3,11 +3,22 @@
 // exist (so the output can be compared with `tshark -T json`).
 //
 //   wirekit-decode dns [--hex] < message
+//   wirekit-decode http-request [--hex] < client-to-server bytes
+//   wirekit-decode http-response [--hex] [--method METHOD] < server-to-client bytes
 //
 // Input is the raw message (binary), or with --hex its bytes as hex digits
 // (whitespace ignored). On malformed input the tool prints
 //   {"error": {"kind": "...", "layer": "...", "offset": N, "detail": "..."}}
 // and exits with status 1; usage errors exit with status 2.
+//
+// The HTTP kinds print every message of the stream (pipelining), one JSON
+// object per line: method, target, version or status and reason (Wireshark's
+// http.request.method, http.request.uri, http.request.version,
+// http.response.code, http.response.phrase), the header fields as an ordered
+// list, the body length and bytes in hex, and the bytes the message used. If
+// the input ends mid-message they print {"incomplete": true} and exit with 3.
+// --method names the request method a response answers (default GET), which
+// decides its framing (RFC 9112 §6.3: a response to HEAD has no body).
 //
 // Adding a kind: write `int decode_foo(bytes_view, json&)` and add a row to
 // `kinds` below.
@@ -23,6 +34,7 @@
 #include "wirekit/core/result.hpp"
 #include "wirekit/wire/dns/dns.hpp"
 #include "wirekit/wire/dns/format.hpp"
+#include "wirekit/wire/http1/http1.hpp"
 
 namespace {
 
@@ -72,21 +84,28 @@ private:
         }
         out_ += c;
     }
-    void quoted(std::string_view s) {
-        out_ += '"';
+    void quoted(std::string_view s) { append_quoted(out_, s); }
+
+public:
+    /// Appends `s` to `out` as a JSON string (quotes, escapes, \u00XX for
+    /// control and non-ASCII bytes).
+    static void append_quoted(std::string& out, std::string_view s) {
+        out += '"';
         for (char ch : s) {
             const auto c = static_cast<unsigned char>(ch);
             if (c == '"' || c == '\\') {
-                out_ += '\\';
-                out_ += ch;
+                out += '\\';
+                out += ch;
             } else if (c < 0x20 || c >= 0x7F) {
-                out_ += fmt::format("\\u{:04x}", unsigned{c});
+                out += fmt::format("\\u{:04x}", unsigned{c});
             } else {
-                out_ += ch;
+                out += ch;
             }
         }
-        out_ += '"';
+        out += '"';
     }
+
+private:
     std::string out_;
     std::vector<bool> first_;
 };
@@ -244,6 +263,102 @@ int decode_dns(bytes_view msg, json& j) {
 }
 
 // ---------------------------------------------------------------------------
+// HTTP/1.1 streams (RFC 9112)
+
+/// The request method a decoded response answers (--method).
+std::string_view response_method = "GET";
+
+/// Appends `"headers": [[name, value], ...]` for `fields`.
+void http_fields(std::string& out, const wirekit::http1::field_list& fields) {
+    out += ", \"headers\": [";
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        out += i ? ", [" : "[";
+        json::append_quoted(out, fields[i].name);
+        out += ", ";
+        json::append_quoted(out, fields[i].value);
+        out += "]";
+    }
+    out += "]";
+}
+
+int http_incomplete() {
+    std::puts("{\"incomplete\": true}");
+    return 3;
+}
+
+/// Prints every message of a request (`requests`) or response stream.
+int decode_http(bytes_view bytes, bool requests) {
+    namespace http1 = wirekit::http1;
+    const std::string_view data = wirekit::as_chars(bytes);
+    http1::field_slot slots[128];
+    std::size_t pos = 0;
+    auto fail = [&](const wirekit::wire_error& e, std::size_t base) {
+        print_error(e.shifted(base));
+        return 1;
+    };
+    while (pos < data.size()) {
+        const std::string_view in = data.substr(pos);
+        std::string out = "{";
+        http1::body_framing framing;
+        std::size_t head_len = 0;
+        if (requests) {
+            http1::request_parser p(slots);
+            auto r = p.feed(in);
+            if (!r) return fail(r.error(), pos);
+            if (*r == http1::parse_status::need_more) return http_incomplete();
+            const http1::request_head h = p.head();
+            out += "\"http.request.method\": ";
+            json::append_quoted(out, h.method);
+            out += ", \"http.request.uri\": ";
+            json::append_quoted(out, h.target);
+            out += fmt::format(", \"http.request.version\": \"HTTP/1.{}\"", h.version.minor);
+            auto f = http1::request_framing(h);
+            if (!f) return fail(f.error(), pos);
+            framing = *f;
+            head_len = h.head_len;
+            http_fields(out, h.fields);
+        } else {
+            http1::response_parser p(slots);
+            auto r = p.feed(in);
+            if (!r) return fail(r.error(), pos);
+            if (*r == http1::parse_status::need_more) return http_incomplete();
+            const http1::response_head h = p.head();
+            out += fmt::format("\"http.response.version\": \"HTTP/1.{}\", \"http.response.code\": {}, ",
+                               h.version.minor, h.status);
+            out += "\"http.response.phrase\": ";
+            json::append_quoted(out, h.reason);
+            auto f = http1::response_framing(h, response_method);
+            if (!f) return fail(f.error(), pos);
+            framing = *f;
+            head_len = h.head_len;
+            http_fields(out, h.fields);
+        }
+
+        http1::body_decoder dec(framing);
+        std::string_view rest = in.substr(head_len);
+        std::string body;
+        for (;;) {
+            auto ev = dec.decode(rest);
+            if (!ev) return fail(ev.error(), pos + head_len);
+            rest.remove_prefix(ev->consumed);
+            if (ev->kind == http1::body_event_kind::data) body.append(ev->bytes);
+            if (ev->kind == http1::body_event_kind::end || ev->kind == http1::body_event_kind::need_more) break;
+        }
+        // Input ended: complete only for a body read until close.
+        if (!dec.done() && !dec.finish()) return http_incomplete();
+        const std::size_t used = head_len + static_cast<std::size_t>(dec.consumed());
+        out += fmt::format(", \"body_length\": {}, \"body_hex\": \"{}\", \"consumed\": {}}}", body.size(),
+                           hex(wirekit::as_bytes(body)), used);
+        std::puts(out.c_str());
+        pos += used;
+    }
+    return 0;
+}
+
+int decode_http_request(bytes_view b, json&) { return decode_http(b, true); }
+int decode_http_response(bytes_view b, json&) { return decode_http(b, false); }
+
+// ---------------------------------------------------------------------------
 
 struct kind {
     std::string_view name;
@@ -253,11 +368,13 @@ struct kind {
 
 constexpr kind kinds[] = {
     {"dns", decode_dns, "one DNS message (RFC 1035), as sent over UDP (no TCP length prefix)"},
+    {"http-request", decode_http_request, "an HTTP/1.1 request stream, every message (RFC 9112)"},
+    {"http-response", decode_http_response, "an HTTP/1.1 response stream, every message; --method M (default GET)"},
 };
 
 int usage() {
-    std::fputs("usage: wirekit-decode KIND [--hex] < input\nkinds:\n", stderr);
-    for (const auto& k : kinds) fmt::print(stderr, "  {:<6} {}\n", k.name, k.what);
+    std::fputs("usage: wirekit-decode KIND [--hex] [--method METHOD] < input\nkinds:\n", stderr);
+    for (const auto& k : kinds) fmt::print(stderr, "  {:<13} {}\n", k.name, k.what);
     return 2;
 }
 
@@ -269,6 +386,8 @@ int main(int argc, char** argv) {
     bool hex_input = false;
     for (int i = 2; i < argc; ++i) {
         if (std::string_view{argv[i]} == "--hex") hex_input = true;
+        else if (std::string_view{argv[i]} == "--method" && i + 1 < argc && which == "http-response")
+            response_method = argv[++i];
         else return usage();
     }
     const kind* k = nullptr;
