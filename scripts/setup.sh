@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev      # Google Benchmark
   zlib1g-dev libisal-dev     # reference CRC implementations for benchmarks
   libhttp-parser-dev    # reference HTTP/1.1 parser (nodejs http-parser) for benchmarks
+  node-llhttp           # reference HTTP/1.1 parser (llhttp's C sources) for benchmarks
   libldns-dev           # reference DNS codec for benchmarks
   libtins-dev           # reference packet dissector for benchmarks
   tshark                # independent reference decoder used by tests
