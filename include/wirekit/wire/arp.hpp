@@ -142,13 +142,8 @@ struct repr {
 /// "{}": tcpdump's "Request who-has 10.66.0.2 tell 10.66.0.1" / "Reply 10.66.0.2 is-at b8:...".
 /// "{:v}": the field tree.
 template <class Bytes>
-struct fmt::formatter<wirekit::arp::basic_packet<Bytes>> {
-    bool tree = false;
-    constexpr auto parse(fmt::format_parse_context& ctx) {
-        auto it = ctx.begin();
-        if (it != ctx.end() && *it == 'v') { tree = true; ++it; }
-        return it;
-    }
+struct fmt::formatter<wirekit::arp::basic_packet<Bytes>>
+    : wirekit::summary_or_tree_formatter {  // "{}" summary, "{:v}" field tree
     template <class Ctx>
     auto format(const wirekit::arp::basic_packet<Bytes>& p, Ctx& ctx) const {
         if (tree) return fmt::format_to(ctx.out(), "{:v}", static_cast<const typename wirekit::arp::basic_packet<Bytes>::base_view&>(p));

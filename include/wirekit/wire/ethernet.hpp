@@ -218,13 +218,8 @@ constexpr void write_fcs(mutable_bytes out) noexcept {
 /// "{}": "b8:e3:56:15:6a:72 > ff:ff:ff:ff:ff:ff, ethertype 0x0806, vlan 10" (tcpdump -e style).
 /// "{:v}": the field tree, one tag per line.
 template <class Bytes>
-struct fmt::formatter<wirekit::ethernet::basic_frame<Bytes>> {
-    bool tree = false;
-    constexpr auto parse(fmt::format_parse_context& ctx) {
-        auto it = ctx.begin();
-        if (it != ctx.end() && *it == 'v') { tree = true; ++it; }
-        return it;
-    }
+struct fmt::formatter<wirekit::ethernet::basic_frame<Bytes>>
+    : wirekit::summary_or_tree_formatter {  // "{}" summary, "{:v}" field tree
     template <class Ctx>
     auto format(const wirekit::ethernet::basic_frame<Bytes>& f, Ctx& ctx) const {
         auto r = wirekit::ethernet::repr::parse(f);

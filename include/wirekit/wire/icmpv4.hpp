@@ -207,13 +207,8 @@ struct repr {
 /// "ICMP 10.66.0.2 unreachable - need to frag (mtu 1400), length 36".
 /// "{:v}": the field tree.
 template <class Bytes>
-struct fmt::formatter<wirekit::icmpv4::basic_message<Bytes>> {
-    bool tree = false;
-    constexpr auto parse(fmt::format_parse_context& ctx) {
-        auto it = ctx.begin();
-        if (it != ctx.end() && *it == 'v') { tree = true; ++it; }
-        return it;
-    }
+struct fmt::formatter<wirekit::icmpv4::basic_message<Bytes>>
+    : wirekit::summary_or_tree_formatter {  // "{}" summary, "{:v}" field tree
     template <class Ctx>
     auto format(const wirekit::icmpv4::basic_message<Bytes>& m, Ctx& ctx) const {
         namespace t = wirekit::icmpv4::type;

@@ -185,13 +185,8 @@ struct repr {
 /// "{}": tcpdump style, "ICMP6, neighbor solicitation, who has fe80::1, length 32".
 /// "{:v}": the field tree.
 template <class Bytes>
-struct fmt::formatter<wirekit::icmpv6::basic_message<Bytes>> {
-    bool tree = false;
-    constexpr auto parse(fmt::format_parse_context& ctx) {
-        auto it = ctx.begin();
-        if (it != ctx.end() && *it == 'v') { tree = true; ++it; }
-        return it;
-    }
+struct fmt::formatter<wirekit::icmpv6::basic_message<Bytes>>
+    : wirekit::summary_or_tree_formatter {  // "{}" summary, "{:v}" field tree
     template <class Ctx>
     auto format(const wirekit::icmpv6::basic_message<Bytes>& m, Ctx& ctx) const {
         namespace t = wirekit::icmpv6::type;

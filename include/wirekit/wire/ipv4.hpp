@@ -405,13 +405,8 @@ constexpr result<std::size_t> fragment(const repr& r, bytes_view payload, std::s
 /// "10.66.0.1 > 10.66.0.2: IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 60)".
 /// "{:v}": the field tree, then one line per option.
 template <class Bytes>
-struct fmt::formatter<wirekit::ipv4::basic_packet<Bytes>> {
-    bool tree = false;
-    constexpr auto parse(fmt::format_parse_context& ctx) {
-        auto it = ctx.begin();
-        if (it != ctx.end() && *it == 'v') { tree = true; ++it; }
-        return it;
-    }
+struct fmt::formatter<wirekit::ipv4::basic_packet<Bytes>>
+    : wirekit::summary_or_tree_formatter {  // "{}" summary, "{:v}" field tree
     template <class Ctx>
     auto format(const wirekit::ipv4::basic_packet<Bytes>& p, Ctx& ctx) const {
         using P = wirekit::ipv4::basic_packet<Bytes>;

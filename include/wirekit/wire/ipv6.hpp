@@ -199,13 +199,8 @@ struct repr {
 /// "{}": "fe80::1 > ff02::16: IP6 (hlim 1, next-header 0, payload length 36)".
 /// "{:v}": the field tree, then one line per extension header.
 template <class Bytes>
-struct fmt::formatter<wirekit::ipv6::basic_packet<Bytes>> {
-    bool tree = false;
-    constexpr auto parse(fmt::format_parse_context& ctx) {
-        auto it = ctx.begin();
-        if (it != ctx.end() && *it == 'v') { tree = true; ++it; }
-        return it;
-    }
+struct fmt::formatter<wirekit::ipv6::basic_packet<Bytes>>
+    : wirekit::summary_or_tree_formatter {  // "{}" summary, "{:v}" field tree
     template <class Ctx>
     auto format(const wirekit::ipv6::basic_packet<Bytes>& p, Ctx& ctx) const {
         auto out = ctx.out();

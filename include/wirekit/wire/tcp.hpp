@@ -387,13 +387,8 @@ struct repr {
 /// options [mss 1460,sackOK,TS val 1 ecr 0,wscale 7], length 0" (raw numbers).
 /// "{:v}": the field tree, then the decoded options.
 template <class Bytes>
-struct fmt::formatter<wirekit::tcp::basic_segment<Bytes>> {
-    bool tree = false;
-    constexpr auto parse(fmt::format_parse_context& ctx) {
-        auto it = ctx.begin();
-        if (it != ctx.end() && *it == 'v') { tree = true; ++it; }
-        return it;
-    }
+struct fmt::formatter<wirekit::tcp::basic_segment<Bytes>>
+    : wirekit::summary_or_tree_formatter {  // "{}" summary, "{:v}" field tree
     template <class Ctx>
     auto format(const wirekit::tcp::basic_segment<Bytes>& s, Ctx& ctx) const {
         auto out = ctx.out();

@@ -144,13 +144,8 @@ struct repr {
 /// "{}": "UDP, 12000 > 53411, length 12" (payload length, as tcpdump).
 /// "{:v}": the field tree.
 template <class Bytes>
-struct fmt::formatter<wirekit::udp::basic_datagram<Bytes>> {
-    bool tree = false;
-    constexpr auto parse(fmt::format_parse_context& ctx) {
-        auto it = ctx.begin();
-        if (it != ctx.end() && *it == 'v') { tree = true; ++it; }
-        return it;
-    }
+struct fmt::formatter<wirekit::udp::basic_datagram<Bytes>>
+    : wirekit::summary_or_tree_formatter {  // "{}" summary, "{:v}" field tree
     template <class Ctx>
     auto format(const wirekit::udp::basic_datagram<Bytes>& d, Ctx& ctx) const {
         if (tree) return fmt::format_to(ctx.out(), "{:v}", static_cast<const typename wirekit::udp::basic_datagram<Bytes>::base_view&>(d));
