@@ -3,34 +3,18 @@
 // ASCII string "123456789") and the RFC 1071 §3 worked example.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <string>
+
+#include "support/run_command.hpp"
 
 namespace {
 
 const std::string tool = std::string(WIREKIT_BINARY_DIR) + "/examples/wirekit-crc";
 
-struct run_result {
-    int status = -1;
-    std::string out;
-};
-
 // Runs `tool ARGS` with stdin from `input_file` (or /dev/null); stderr joins stdout.
-run_result run(const std::string& args, const std::string& input_file = "/dev/null") {
-    const std::string cmd = tool + " " + args + " < " + input_file + " 2>&1";
-    run_result r;
-    std::FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+wirekit::test::run_result run(const std::string& args, const std::string& input_file = "/dev/null") {
+    return wirekit::test::run_command(tool + " " + args + " < " + input_file + " 2>&1");
 }
 
 std::string write_temp(const std::string& name, const std::string& content) {

@@ -3,30 +3,15 @@
 // error object with exit status 1 for a malformed message.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
+#include "support/run_command.hpp"
+
 namespace {
 
-struct run_result {
-    int status = -1;
-    std::string out;
-};
-
-run_result run(const std::string& cmd) {
-    run_result r;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
+using wirekit::test::run_result;
+run_result run(const std::string& cmd) { return wirekit::test::run_command(cmd); }
 
 const std::string tool = std::string(WIREKIT_BINARY_DIR) + "/examples/wirekit-decode";
 const std::string corpus = std::string(WIREKIT_SOURCE_DIR) + "/fuzz/corpus/dns/";
