@@ -242,6 +242,7 @@ struct switch_machine {
                 if (s == S::time_wait) go(c, S::closed);
                 break;
             case E::user_timeout:
+            case E::keepalive_timeout:
                 if (s != S::closed) { act<&a::user_timed_out>(c, in); go(c, S::closed); }
                 break;
             case E::new_ack:

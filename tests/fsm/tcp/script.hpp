@@ -99,6 +99,11 @@ struct endpoint_under_test {
         c.fixed_iss = iss;
         c.mss = 1460;
         c.receive_buffer = rcv_buf;
+        // The scripted tests write down every ACK at the moment the RFC's
+        // figures show it: one per segment (RFC 9293 §3.10.7.4 "send an
+        // acknowledgment"). Delayed ACK (RFC 1122 §4.2.3.2, a SHOULD) is off
+        // here and tested on its own in flow_test.cpp.
+        c.delayed_ack = false;
         for (std::size_t i = 0; i < c.secret.size(); ++i) c.secret[i] = std::byte(i * 7 + 1);
         return c;
     }

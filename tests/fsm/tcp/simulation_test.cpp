@@ -139,6 +139,7 @@ run_result simulate(const wirekit::io::impairments& imp, std::size_t bytes, std:
     tcp::config ca = endpoint_under_test::make_config(std::nullopt, true, 65535);
     tcp::config cb = endpoint_under_test::make_config(std::nullopt, false, 65535);
     ca.msl = std::chrono::seconds(1);  // a short TIME-WAIT keeps the run short
+    ca.delayed_ack = cb.delayed_ack = true;  // the defaults (delayed ACK and Nagle on), unlike the scripted tests
     cb.msl = std::chrono::seconds(1);
     side a(ca, pipe.a(), pattern(bytes, seed));
     side b(cb, pipe.b(), pattern(bytes + 777, seed + 1));

@@ -252,6 +252,10 @@ TEST_CASE("out-of-order segments are held and delivered once the hole fills") {
 TEST_CASE("congestion control: IW, slow start, fast retransmit, NewReno recovery (RFC 5681, RFC 6582)") {
     // SMSS = 536 (the peer announced no MSS, RFC 9293 §3.7.1).
     endpoint_under_test a(99);
+    // Nagle (RFC 1122 §4.2.3.4) would hold back the 248-byte tail below
+    // while data is in flight; this script follows the sender SWS rule
+    // (RFC 9293 §3.8.6.2.1) alone. flow_test.cpp covers Nagle.
+    a.conn.vars_for_testing().cfg.nodelay = true;
     establish_at(a, 0s);
     CHECK(a.conn.congestion_state() == tcp::cc_state::slow_start);
     CHECK(a.conn.status().cwnd == 4 * 536);  // RFC 5681 §3.1: IW = 4*SMSS for SMSS <= 1095

@@ -80,6 +80,35 @@ struct config {
     /// Use this ISS instead of RFC 6528's. Only for reproducing fixed traces
     /// (the RFC's figures use ISS 100 and 300); never in production.
     std::optional<std::uint32_t> fixed_iss{};
+
+    // Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2, RFC 5681 §4.2).
+    /// Delay the ACK of in-order data. false ("quickack"): every segment
+    /// with text is acknowledged at once.
+    bool delayed_ack = true;
+    /// Longest an ACK of received data waits, microseconds. RFC 1122
+    /// §4.2.3.2: "MUST be less than 0.5 seconds"; larger values are used as
+    /// 499.999 ms.
+    duration ack_delay = std::chrono::milliseconds(200);
+
+    /// TCP_NODELAY: switch the Nagle algorithm off (RFC 896; RFC 9293
+    /// §3.7.4; RFC 1122 §4.2.3.4 "a TCP SHOULD implement the Nagle
+    /// Algorithm", with a way to disable it). Default false: Nagle on.
+    bool nodelay = false;
+
+    /// Keep-alive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6). Off by default
+    /// ("MUST default to off"). When on, a connection that has received
+    /// nothing for `idle` (at least 2 hours by default, as RFC 1122 requires
+    /// of the default) sends a probe <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>
+    /// with no data, then one every `interval`; once `probes` probes went
+    /// unanswered for `interval` each, the connection is aborted (RST,
+    /// notice::timed_out). interval and probes default to Linux's 75 s and 9.
+    struct keepalive_config {
+        bool enabled = false;
+        duration idle = std::chrono::hours(2);        ///< silence before the first probe
+        duration interval = std::chrono::seconds(75);  ///< between unanswered probes
+        std::uint32_t probes = 9;                      ///< unanswered probes before the abort
+    };
+    keepalive_config keepalive{};
 };
 
 /// A segment addressed to this connection, as parsed by the wire layer.
@@ -218,6 +247,32 @@ struct tcb {
     std::string_view user_error{};  ///< set by a user call that fails: the RFC's error text
     std::size_t user_count = 0;     ///< bytes a SEND queued / a RECEIVE delivered
 
+    // Delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2)
+    std::optional<instant> delack_deadline{};  ///< when the delayed ACK is due
+    std::uint32_t delack_bytes = 0;            ///< in-order bytes received since our last ACK
+
+    // Keep-alive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6)
+    std::optional<instant> keepalive_deadline{};  ///< next probe (or the abort), when keep-alive is on
+    std::uint32_t keepalive_unanswered = 0;       ///< probes sent since the peer was last heard
+
+    /// An acceptable segment arrived: the peer is alive. Restarts the idle
+    /// period of keep-alive (RFC 1122 §4.2.3.6: probe only when nothing was
+    /// received for an interval).
+    void heard_from_peer() {
+        keepalive_unanswered = 0;
+        if (cfg.keepalive.enabled && synchronized(st) && st != state::time_wait)
+            keepalive_deadline = now + cfg.keepalive.idle;
+    }
+    /// <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no data (RFC 9293 §3.8.4): old
+    /// by one byte, so the peer answers it with an ACK.
+    void send_keepalive_probe() {
+        wirekit::tcp::control f;
+        f.ack = true;
+        emit(snd_nxt - 1, f, rcv_nxt);
+        ++keepalive_unanswered;
+        keepalive_deadline = now + cfg.keepalive.interval;
+    }
+
     // Counters (for tests and tracing)
     std::uint64_t retransmissions = 0;
     std::uint64_t challenge_acks = 0;
@@ -248,6 +303,10 @@ struct tcb {
         time_wait_deadline.reset();
         user_deadline.reset();
         ack_pending = false;
+        delack_deadline.reset();
+        delack_bytes = 0;
+        keepalive_deadline.reset();
+        keepalive_unanswered = 0;
     }
 
     /// RFC 5681 §3.1 IW: 4, 3 or 2 segments by SMSS.
@@ -349,8 +408,37 @@ struct tcb {
                              snd_buf.begin() + static_cast<std::ptrdiff_t>(off + len));
         }
         s.hdr.payload_len = s.payload.size();
-        if (flags.ack) ack_pending = false;
+        if (flags.ack) {  // any ACK, piggybacked or not, answers the delayed one
+            ack_pending = false;
+            delack_deadline.reset();
+            delack_bytes = 0;
+        }
         outbox.push_back(std::move(s));
+    }
+
+    /// Acknowledges `n` in-order bytes just received, now or later.
+    /// RFC 1122 §4.2.3.2: the ACK may wait at most ack_delay (< 0.5 s), and
+    /// "there SHOULD be an ACK for at least every second full-sized
+    /// segment"; RFC 5681 §4.2: a segment that fills (part of) a gap
+    /// (`fills_hole`) is acknowledged at once. "Full-sized" is
+    /// min(our MSS, Eff.snd.MSS): the largest segment the peer sends us when
+    /// the path MTU is the same both ways; two of them are 2 x that in bytes
+    /// (as Linux counts: more than one rcv_mss outstanding).
+    void ack_received(std::uint32_t n, bool fills_hole) {
+        if (!cfg.delayed_ack || fills_hole) {
+            ack_pending = true;
+            return;
+        }
+        delack_bytes += n;
+        const std::uint32_t full = std::min<std::uint32_t>(cfg.mss, snd_mss);
+        if (delack_bytes >= 2 * full) {
+            ack_pending = true;
+            return;
+        }
+        if (!delack_deadline) {
+            const duration cap = std::chrono::milliseconds(500) - duration(1);
+            delack_deadline = now + std::min(cfg.ack_delay, cap);
+        }
     }
     /// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. After a retransmission timeout
     /// moved SND.NXT back, a pure ACK carries SND.MAX instead (as 4.4BSD's
@@ -417,6 +505,14 @@ struct tcb {
                 // nothing is in flight (the ACK of what is in flight reopens
                 // the window for a full segment).
                 if (len < snd_mss && len < unsent && snd_nxt != snd_una) break;
+                // Nagle (RFC 896; RFC 9293 §3.7.4; RFC 1122 §4.2.3.4): with
+                // data in flight a short segment waits for the ACK even when
+                // it carries all the queued data. A segment with the FIN is
+                // not held (the final FIN is exempt, as in Linux's
+                // tcp_nagle_test); `nodelay` switches the rule off.
+                if (!cfg.nodelay && len > 0 && len < snd_mss && snd_nxt != snd_una &&
+                    !(fin_queued && snd_nxt + len == end))
+                    break;
                 wirekit::tcp::control f;
                 f.ack = true;
                 f.fin = fin_queued && snd_nxt + len == end;
@@ -714,6 +810,8 @@ struct connection_table {
         R::any_ignore(E::time_wait_timeout),
         R::ignore(S::closed, E::user_timeout),
         R::any_transition(E::user_timeout, S::closed, R::act(&actions::user_timed_out, "abort")),
+        R::ignore(S::closed, E::keepalive_timeout),
+        R::any_transition(E::keepalive_timeout, S::closed, R::act(&actions::user_timed_out, "abort")),
         // for the congestion region
         R::any_ignore(E::new_ack),
         R::any_ignore(E::dup_ack),
@@ -729,17 +827,22 @@ struct connection_table {
                 t.time_wait_deadline = t.now + 2 * t.cfg.msl;
                 t.rtx_deadline.reset();
                 t.user_deadline.reset();
+                t.delack_deadline.reset();
+                t.keepalive_deadline.reset();
                 break;
             case state::closed:
                 t.rtx_deadline.reset();
                 t.user_deadline.reset();
                 t.time_wait_deadline.reset();
+                t.delack_deadline.reset();
+                t.keepalive_deadline.reset();
                 t.snd_buf.clear();
                 t.fin_queued = false;
                 t.notify(notice::closed);
                 break;
             case state::established:
                 t.notify(notice::established);
+                t.heard_from_peer();  // keep-alive: the idle period starts
                 if (t.syn_retransmitted && t.rtt.rto < std::chrono::seconds(3)) t.rtt.rto = std::chrono::seconds(3);
                 break;
             case state::listen:
@@ -857,6 +960,7 @@ struct congestion_table {
         R::any_ignore(E::rcv_rst),
         R::any_ignore(E::time_wait_timeout),
         R::any_ignore(E::user_timeout),
+        R::any_ignore(E::keepalive_timeout),
     };
 };
 
@@ -952,12 +1056,34 @@ public:
     /// verified and whose ports/addresses match this connection.
     void on_segment(instant now, const segment_in& seg);
 
-    /// Fires the timers due at `now` (§3.10.8): retransmission, TIME-WAIT, user timeout.
+    /// Fires the timers due at `now` (§3.10.8): retransmission, TIME-WAIT,
+    /// user timeout, the delayed ACK (RFC 1122 §4.2.3.2) and keep-alive
+    /// (RFC 1122 §4.2.3.6).
     void on_timer(instant now) {
         begin(now);
         if (t_.user_deadline && *t_.user_deadline <= now) {
             fire(event::user_timeout, {});
             return;
+        }
+        if (t_.delack_deadline && *t_.delack_deadline <= now) {
+            t_.delack_deadline.reset();
+            if (synchronized(t_.st) && t_.st != state::time_wait) t_.send_ack();
+        }
+        if (t_.keepalive_deadline && *t_.keepalive_deadline <= now) {
+            t_.keepalive_deadline.reset();
+            if (synchronized(t_.st) && t_.st != state::time_wait) {
+                if (t_.snd_una != t_.snd_max || seq_lt(t_.snd_nxt, t_.data_end())) {
+                    // Data in flight or waiting: the retransmission (or
+                    // persist) timer and the user timeout watch the peer.
+                    t_.keepalive_unanswered = 0;
+                    t_.keepalive_deadline = now + t_.cfg.keepalive.idle;
+                } else if (t_.keepalive_unanswered >= t_.cfg.keepalive.probes) {
+                    fire(event::keepalive_timeout, {});
+                    return;
+                } else {
+                    t_.send_keepalive_probe();
+                }
+            }
         }
         if (t_.time_wait_deadline && *t_.time_wait_deadline <= now) {
             t_.time_wait_deadline.reset();
@@ -969,7 +1095,8 @@ public:
     /// The earliest time on_timer has work, if any.
     [[nodiscard]] std::optional<instant> next_deadline() const {
         std::optional<instant> d;
-        for (const auto& x : {t_.rtx_deadline, t_.time_wait_deadline, t_.user_deadline})
+        for (const auto& x : {t_.rtx_deadline, t_.time_wait_deadline, t_.user_deadline, t_.delack_deadline,
+                              t_.keepalive_deadline})
             if (x && (!d || *x < *d)) d = x;
         return d;
     }
@@ -1131,15 +1258,19 @@ inline bool connection::process_text(const segment_in& s, std::uint32_t& seq, by
         seq = t_.rcv_nxt;
     }
     if (data.empty()) return seq == t_.rcv_nxt;  // no text: nothing to acknowledge
-    t_.ack_pending = true;  // every segment with text is acknowledged (no delayed ACK)
     const std::uint32_t room = std::min<std::uint32_t>(t_.rcv_wnd, t_.receive_space());
     const std::uint32_t off = seq - t_.rcv_nxt;
-    if (off >= room) return false;  // beyond the window
+    if (off >= room) {  // beyond the window: ACK at once
+        t_.ack_pending = true;
+        return false;
+    }
     const std::size_t take = std::min<std::size_t>(room - off, data.size());
-    if (off != 0) {  // out of order: keep it in the reassembly ring (a duplicate ACK goes out)
+    if (off != 0) {  // out of order: keep it in the reassembly ring; a duplicate ACK goes out at once (RFC 5681 §4.2)
+        t_.ack_pending = true;
         t_.ooo_store(seq, data.first(take));
         return false;
     }
+    t_.ack_received(static_cast<std::uint32_t>(take), t_.ooo_count != 0);  // delayed, or at once when it fills a hole
     t_.rcv_buf.insert(t_.rcv_buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
     t_.ooo_clear(seq, static_cast<std::uint32_t>(take));
     t_.rcv_nxt += static_cast<std::uint32_t>(take);
@@ -1201,6 +1332,7 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
             fire(event::rcv_fin, in);
         return;
     }
+    t_.heard_from_peer();  // keep-alive: an acceptable segment shows the peer is alive
 
     // second: the RST bit (RFC 5961 §3.2): exact match resets, in-window challenges.
     if (h.flags.rst) {

@@ -49,6 +49,7 @@ enum class event : std::uint8_t {
     user_timeout,        ///< the user timeout expired (§3.10.8)
     new_ack,             ///< an ACK acknowledged new data (RFC 5681 §3.1; congestion region)
     dup_ack,             ///< a duplicate ACK (RFC 5681 §2; congestion region)
+    keepalive_timeout,   ///< the last keep-alive probe went unanswered (RFC 1122 §4.2.3.6)
 };
 
 }  // namespace wirekit::fsm::tcp
@@ -64,11 +65,11 @@ struct wirekit::fsm::names<wirekit::fsm::tcp::state> {
 /// Event labels as RFC 9293 Figure 5 writes them.
 template <>
 struct wirekit::fsm::names<wirekit::fsm::tcp::event> {
-    static constexpr std::array<std::string_view, 17> value{
+    static constexpr std::array<std::string_view, 18> value{
         "passive OPEN", "active OPEN", "SEND",     "RECEIVE",       "CLOSE",
         "ABORT",        "rcv SYN",     "rcv SYN,ACK", "rcv ACK of SYN", "rcv ACK of FIN",
         "rcv FIN",      "rcv RST",     "retransmission timeout", "timeout=2MSL", "user timeout",
-        "new ACK",      "dup ACK"};
+        "new ACK",      "dup ACK",     "keep-alive timeout"};
 };
 
 namespace wirekit::fsm::tcp {
