@@ -40,6 +40,7 @@
 #pragma once
 
 #include <algorithm>    // std::min, std::max
+#include <bit>          // std::bit_ceil (reassembly ring size)
 #include <chrono>       // std::chrono::microseconds
 #include <cstddef>      // std::byte, std::size_t
 #include <cstdint>      // sequence numbers
@@ -56,8 +57,10 @@
 #include "../machine.hpp"           // fsm::machine, fsm::rows
 #include "isn.hpp"                  // endpoint, initial_sequence_number
 #include "rto.hpp"                  // rtt_estimator
+#include "sack.hpp"                 // seq_ranges, sack_reporter, sack_scoreboard (RFC 2018, RFC 6675)
 #include "seq.hpp"                  // seq_lt, ...
 #include "state.hpp"                // state, event
+#include "timestamps.hpp"           // timestamp_state, timestamp_offset (RFC 7323)
 
 namespace wirekit::fsm::tcp {
 
@@ -72,7 +75,7 @@ struct config {
     siphash_key secret{};                    ///< RFC 6528 secret key (choose it at random, once)
     std::uint16_t mss = 1460;                ///< MSS we announce: the largest segment we receive, bytes
     std::size_t send_buffer = 65535;         ///< bytes SEND may queue (sent and unsent)
-    std::size_t receive_buffer = 65535;      ///< bytes of receive buffer; the window, at most 65535
+    std::size_t receive_buffer = 65535;      ///< bytes of receive buffer; the window, at most 65535 << Rcv.Wind.Shift
     duration msl = std::chrono::minutes(2);  ///< Maximum Segment Lifetime (§3.4.2); TIME-WAIT lasts 2 MSL
     duration user_timeout = std::chrono::minutes(5);  ///< §3.10.1: give up when data goes unacknowledged this long
     duration max_rto = std::chrono::seconds(60);      ///< RFC 6298 §2.5 upper bound
@@ -80,6 +83,15 @@ struct config {
     /// Use this ISS instead of RFC 6528's. Only for reproducing fixed traces
     /// (the RFC's figures use ISS 100 and 300); never in production.
     std::optional<std::uint32_t> fixed_iss{};
+
+    // Options of RFC 7323 and RFC 2018, offered in our SYN; each is in effect
+    // only when the peer's SYN (or SYN,ACK) carries it too.
+    bool window_scale = true;  ///< offer the Window Scale option (RFC 7323 §2)
+    /// Rcv.Wind.Shift to offer, 0..14 (larger values count as 14, §2.3).
+    /// Unset: the smallest shift with receive_buffer >> shift <= 65535.
+    std::optional<std::uint8_t> rcv_wind_shift{};
+    bool timestamps = true;  ///< offer TSopt (RFC 7323 §3): RTTM (§4) and PAWS (§5)
+    bool sack = true;        ///< offer SACK-permitted (RFC 2018 §2); SACK loss recovery per RFC 6675
 
     // Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2, RFC 5681 §4.2).
     /// Delay the ACK of in-order data. false ("quickack"): every segment
@@ -171,6 +183,12 @@ struct status_info {
     duration rto{};                  ///< current retransmission timeout
     std::uint32_t cwnd = 0;          ///< congestion window, bytes (RFC 5681)
     std::uint32_t ssthresh = 0;      ///< slow start threshold, bytes
+    // RFC 7323 / RFC 2018 options in effect
+    std::uint8_t snd_wscale = 0;     ///< Snd.Wind.Shift: the peer's SEG.WND is shifted left by this (0: no scaling)
+    std::uint8_t rcv_wscale = 0;     ///< Rcv.Wind.Shift: our window field is RCV.WND shifted right by this
+    bool timestamps = false;         ///< TSopt negotiated (RTTM and PAWS in use)
+    bool sack = false;               ///< SACK-permitted negotiated (SACK blocks sent and used)
+    std::uint64_t paws_drops = 0;    ///< segments dropped by PAWS (RFC 7323 §5.3 R1)
 };
 
 /// The payload of a connection-table event.
@@ -217,10 +235,11 @@ struct tcb {
     bool fin_queued = false;  ///< CLOSE was called: FIN follows the queued data
     std::deque<std::byte> rcv_buf{};
     bool fin_received = false;
-    /// Out-of-order bytes inside the receive window, at ring position
-    /// seq mod 65536 (the window never exceeds 65535 bytes): fixed memory.
+    /// Out-of-order bytes inside the receive window, at ring position seq
+    /// mod ring_size() (a power of two above the largest window we can
+    /// advertise, so bounded by the receive buffer); which bytes are held is
+    /// in ooo_ranges.
     std::vector<std::byte> ooo_data{};
-    std::vector<bool> ooo_have{};
     std::size_t ooo_count = 0;  ///< bytes held out of order
 
     // Congestion control (RFC 5681, RFC 6582), driven by the congestion
@@ -278,6 +297,212 @@ struct tcb {
     std::uint64_t challenge_acks = 0;
     std::uint64_t fast_retransmits = 0;
 
+    // RFC 7323 window scaling and timestamps, RFC 2018 / RFC 6675 SACK.
+    std::uint8_t snd_wscale = 0;  ///< Snd.Wind.Shift (RFC 7323 §2.3): the peer's SEG.WND << this
+    std::uint8_t rcv_wscale = 0;  ///< Rcv.Wind.Shift: our SEG.WND = RCV.WND >> this (rounded up)
+    bool ws_ok = false;           ///< both SYNs carried the Window Scale option
+    /// The highest right window edge we advertised (RCV.NXT + window field <<
+    /// Rcv.Wind.Shift). Data up to it is accepted even when rounding made a
+    /// later window smaller (RFC 7323 §2.4: "honor, as in window, any segment
+    /// that would have been in window for any <ACK> sent").
+    std::uint32_t rcv_adv = 0;
+    timestamp_state ts{};         ///< TSopt negotiation, TS.Recent, Last.ACK.sent (RFC 7323)
+    bool sack_ok = false;         ///< both SYNs carried SACK-permitted (RFC 2018 §2)
+    bool sack_recovery = false;   ///< in RFC 6675 loss recovery (the congestion region's fast recovery)
+    /// Out-of-order ranges held (at most 64; a segment that would need a
+    /// 65th is not kept and must be retransmitted): the SACK blocks we send.
+    seq_ranges<64> ooo_ranges{};
+    sack_reporter sack_report{};  ///< RFC 2018 §4 block order
+    sack_scoreboard sb{};         ///< the sender's scoreboard (RFC 6675 §3)
+    std::uint64_t paws_drops = 0;  ///< segments dropped by PAWS (RFC 7323 §5.3 R1)
+
+    /// Rcv.Wind.Shift we offer: the configured one (at most 14), or the
+    /// smallest that fits receive_buffer into the 16-bit window field.
+    [[nodiscard]] std::uint8_t offered_rcv_shift() const noexcept {
+        if (cfg.rcv_wind_shift) return std::min<std::uint8_t>(*cfg.rcv_wind_shift, 14);
+        std::uint8_t sh = 0;
+        while (sh < 14 && (cfg.receive_buffer >> sh) > 65535) ++sh;
+        return sh;
+    }
+    /// The receive buffer in use: at most 65535 << Rcv.Wind.Shift, the largest window we can announce.
+    [[nodiscard]] std::size_t receive_cap() const noexcept {
+        return std::min<std::size_t>(cfg.receive_buffer, std::size_t{65535} << rcv_wscale);
+    }
+    /// Bytes of reassembly ring: a power of two above the receive buffer
+    /// plus the rounding slack of a scaled window.
+    [[nodiscard]] std::size_t ring_size() const noexcept {
+        return std::bit_ceil(receive_cap() + (std::size_t{1} << rcv_wscale));
+    }
+    /// How far beyond RCV.NXT data is accepted: RCV.WND, or up to the
+    /// highest edge ever advertised when rounding of a scaled window left it
+    /// further out (less than 2^Rcv.Wind.Shift bytes more).
+    [[nodiscard]] std::uint32_t rcv_limit() const noexcept {
+        const std::uint32_t adv = seq_gt(rcv_adv, rcv_nxt) ? rcv_adv - rcv_nxt : 0;
+        return std::max(rcv_wnd, adv);
+    }
+    /// The 16-bit window field for a segment (RFC 7323 §2.3): unscaled in a
+    /// SYN (§2.2), else RCV.WND >> Rcv.Wind.Shift rounded up, so rounding
+    /// never offers a smaller window than RCV.WND (a window of 100 bytes
+    /// with shift 7 is 1, not 0). Records the edge advertised.
+    [[nodiscard]] std::uint16_t window_field(wirekit::tcp::control flags) noexcept {
+        std::uint32_t field;
+        if (flags.syn || rcv_wscale == 0) {
+            field = std::min<std::uint32_t>(rcv_wnd, 65535);
+            if (flags.ack) rcv_adv = seq_max(rcv_adv, rcv_nxt + field);
+        } else {
+            const std::uint32_t unit = 1u << rcv_wscale;
+            field = std::min<std::uint32_t>(static_cast<std::uint32_t>((std::uint64_t{rcv_wnd} + unit - 1) >> rcv_wscale), 65535);
+            if (flags.ack) rcv_adv = seq_max(rcv_adv, rcv_nxt + (field << rcv_wscale));
+        }
+        return static_cast<std::uint16_t>(field);
+    }
+    /// The peer's window in bytes from a segment's window field (RFC 7323
+    /// §2.3: SEG.WND << Snd.Wind.Shift, never for a SYN).
+    [[nodiscard]] std::uint32_t seg_window(const wirekit::tcp::repr& h) const noexcept {
+        return h.flags.syn ? h.window : std::uint32_t{h.window} << snd_wscale;
+    }
+    /// Options of an outgoing segment beyond MSS: in a SYN the ones we offer
+    /// (a SYN,ACK only those the peer's SYN carried: RFC 7323 §2.2, §3.2;
+    /// RFC 2018 §2); later TSopt in every non-RST segment (§3.2) and SACK
+    /// blocks in ACKs while out-of-order data is held (RFC 2018 §4): at most
+    /// 3 blocks beside TSopt, 4 without (40 bytes of options).
+    void add_options(wirekit::tcp::option_set& o, wirekit::tcp::control flags, std::uint32_t ack_number,
+                     std::uint32_t payload_len) {
+        if (flags.rst) return;
+        if (flags.syn) {
+            if (flags.ack ? ws_ok : cfg.window_scale) o.window_scale = offered_rcv_shift();
+            if (flags.ack ? sack_ok : cfg.sack) o.sack_permitted = true;
+            if (flags.ack ? ts.ok : cfg.timestamps)
+                o.ts = wirekit::tcp::timestamps{ts.now_value(now), flags.ack ? ts.recent : 0u};
+        } else {
+            if (ts.ok) o.ts = wirekit::tcp::timestamps{ts.now_value(now), ts.recent};
+            if (sack_ok && flags.ack && !ooo_ranges.empty()) {
+                // Blocks only as far as the segment stays within the peer's
+                // MSS (SMSS plus the TSopt bytes SMSS was reduced by).
+                const std::uint32_t limit = snd_mss + (ts.ok ? 12u : 0u);
+                const std::uint32_t used = payload_len + (ts.ok ? 12u : 0u) + 4u;
+                const std::size_t fit = limit > used ? (limit - used) / 8 : 0;
+                const std::size_t max_blocks = std::min<std::size_t>(ts.ok ? 3 : 4, fit);
+                if (max_blocks) o.sack_count = sack_report.fill(ooo_ranges, max_blocks, o.sack);
+            }
+        }
+        if (flags.ack) ts.last_ack_sent = ack_number;
+    }
+    /// Negotiates the options from the peer's SYN or SYN,ACK (RFC 7323 §2.2,
+    /// §3.2; RFC 2018 §2). Window scaling opens RCV.WND to the larger buffer.
+    void negotiate_options(const segment_in& s) {
+        const auto& o = s.hdr.options;
+        ws_ok = cfg.window_scale && o.window_scale.has_value();
+        snd_wscale = ws_ok ? std::min<std::uint8_t>(*o.window_scale, 14) : 0;  // §2.3: above 14 counts as 14
+        rcv_wscale = ws_ok ? offered_rcv_shift() : 0;
+        ts.ok = cfg.timestamps && o.ts.has_value();
+        ts.offset = timestamp_offset(cfg.secret, cfg.local, remote);
+        if (ts.ok) ts.set_recent(o.ts->tsval, now);
+        // The peer's MSS counts data only, options excluded (RFC 6691 §2):
+        // TSopt in every segment leaves 12 bytes less for data (as SMSS).
+        if (ts.ok) snd_mss = std::max<std::uint16_t>(static_cast<std::uint16_t>(snd_mss - std::min<std::uint16_t>(snd_mss, 12)), 64);
+        sack_ok = cfg.sack && o.sack_permitted;
+        rcv_adv = rcv_nxt;
+        if (ws_ok) rcv_wnd = std::max(rcv_wnd, receive_space());
+    }
+    /// RFC 7323 §4 RTTM: an ACK of new data echoing our TSval gives one RTT
+    /// sample (no Karn restriction: the echo names the transmission), with
+    /// §4.2's gains alpha / ExpectedSamples and beta / ExpectedSamples,
+    /// ExpectedSamples = ceil(FlightSize / (2 * SMSS)). False when TSecr is
+    /// not usable (from the future, or more than 2^31 ms old).
+    bool timestamp_rtt_sample(std::uint32_t tsecr, std::uint32_t flight) {
+        const std::uint32_t tnow = ts.now_value(now);
+        if (seq_gt(tsecr, tnow)) return false;
+        const std::uint32_t ms = tnow - tsecr;
+        const std::uint32_t per = 2u * snd_mss;
+        const std::uint32_t expected = std::max<std::uint32_t>(1, (flight + per - 1) / per);
+        rtt.sample(std::chrono::duration_cast<duration>(ts_tick * ms), expected);
+        return true;
+    }
+
+    /// Sends [seq, seq + len) again (data, and the FIN when the range covers
+    /// it), leaving SND.NXT alone: RFC 6675 retransmissions.
+    void resend_range(std::uint32_t seq, std::uint32_t len) {
+        if (seq_lt(seq, snd_buf_seq) || len == 0) return;
+        const std::uint32_t end = data_end();
+        const bool fin_sent = fin_queued && seq_gt(snd_max, end);
+        const std::uint32_t dlen = seq_lt(seq, end) ? std::min(len, end - seq) : 0;
+        wirekit::tcp::control f;
+        f.ack = true;
+        f.fin = fin_sent && seq_gt(seq + len, end);
+        if (dlen == 0 && !f.fin) return;
+        f.psh = dlen > 0 && seq + dlen == end;
+        emit(seq, f, rcv_nxt, seq, dlen);
+        rtt_timing = false;  // Karn (when timestamps are off)
+        ++fast_retransmits;
+    }
+    /// New data (or the FIN) at SND.NXT within the send window, one segment
+    /// of at most SMSS: NextSeg() rule (2). Returns the sequence space sent.
+    std::uint32_t send_new_segment() {
+        if (snd_nxt != snd_max) return 0;
+        const std::uint32_t end = data_end();
+        const std::uint32_t right = snd_una + snd_wnd;
+        const std::uint32_t usable = seq_lt(snd_nxt, right) ? right - snd_nxt : 0;
+        const std::uint32_t unsent = seq_lt(snd_nxt, end) ? end - snd_nxt : 0;
+        const bool fin_due = fin_queued && snd_nxt == end;
+        const std::uint32_t len = std::min<std::uint32_t>({unsent, usable, snd_mss});
+        if (len == 0 && !fin_due) return 0;
+        wirekit::tcp::control f;
+        f.ack = true;
+        f.fin = fin_queued && snd_nxt + len == end;
+        f.psh = len > 0 && snd_nxt + len == end;
+        emit(snd_nxt, f, rcv_nxt, snd_nxt, len);
+        snd_nxt += len + (f.fin ? 1u : 0u);
+        snd_max = seq_max(snd_max, snd_nxt);
+        arm_rtx();
+        return len + (f.fin ? 1u : 0u);
+    }
+    /// RFC 6675 §5 step (C): while cwnd - pipe >= SMSS, send what NextSeg()
+    /// picks: (1) a lost hole, (2) new data, (3) an unSACKed hole below the
+    /// highest SACK, (4) once, the rescue retransmission.
+    void sack_send() {
+        for (std::size_t guard = 0; guard < cfg.max_outbox; ++guard) {
+            const std::uint32_t pipe = sb.pipe(snd_una, snd_max, snd_mss);
+            if (std::uint64_t{pipe} + snd_mss > cwnd) break;
+            if (auto h = sb.next_lost(snd_una, snd_mss); h.len) {
+                resend_range(h.seq, h.len);
+                sb.high_rxt = h.seq + h.len;
+            } else if (send_new_segment() != 0) {
+            } else if (auto u = sb.next_unlost(snd_una, snd_mss); u.len) {
+                resend_range(u.seq, u.len);
+                sb.high_rxt = u.seq + u.len;
+            } else if (auto r = sb.rescue(snd_una, snd_max, snd_mss); r.len) {
+                resend_range(r.seq, r.len);
+                sb.rescue_rxt = sb.recovery_point;
+            } else {
+                break;
+            }
+        }
+    }
+    /// RFC 6675 §5 step (4): enter loss recovery: RecoveryPoint = HighData,
+    /// ssthresh = cwnd = max(FlightSize / 2, 2 * SMSS) (RFC 5681 eq. 4),
+    /// retransmit the segment at HighACK, then send per step (C).
+    void sack_enter_recovery() {
+        sb.recovery_point = snd_max;
+        sb.in_recovery = true;
+        sack_recovery = true;
+        ssthresh = std::max<std::uint32_t>(flight_size() / 2, 2u * snd_mss);
+        cwnd = ssthresh;
+        const auto h = sb.first_hole(snd_una, snd_max, snd_mss);
+        if (h.len) {
+            resend_range(h.seq, h.len);
+            sb.high_rxt = sb.rescue_rxt = h.seq + h.len;
+        } else {
+            sb.high_rxt = sb.rescue_rxt = snd_una;
+        }
+        sack_send();
+    }
+    /// Leaves RFC 6675 recovery (a cumulative ACK reached RecoveryPoint, §5 (A)).
+    void sack_exit_recovery() {
+        sb.in_recovery = false;
+        sack_recovery = false;
+    }
+
     /// Forgets everything of a previous incarnation (a new OPEN, or
     /// SYN-RECEIVED back to LISTEN): queues, reassembly, timers, windows,
     /// the RTT estimate. Keeps the configuration and the counters.
@@ -286,8 +511,13 @@ struct tcb {
         fin_queued = false;
         rcv_buf.clear();
         fin_received = false;
-        if (ooo_count) std::fill(ooo_have.begin(), ooo_have.end(), false);
         ooo_count = 0;
+        ooo_ranges.clear();
+        sack_report.clear();
+        sb.clear();
+        snd_wscale = rcv_wscale = 0;
+        ws_ok = sack_ok = sack_recovery = false;
+        ts = timestamp_state{};
         dup_acks = 0;
         urgent_pending = false;
         snd_wnd = max_snd_wnd = 0;
@@ -317,41 +547,34 @@ struct tcb {
     /// RFC 5681 FlightSize: data sent but not yet acknowledged.
     [[nodiscard]] std::uint32_t flight_size() const noexcept { return snd_max - snd_una; }
 
-    static constexpr std::size_t ring = 65536;
+    /// Keeps out-of-order bytes `d` at `seq` (inside the window) for later.
     void ooo_store(std::uint32_t seq, bytes_view d) {
-        if (ooo_data.empty()) {
-            ooo_data.resize(ring);
-            ooo_have.resize(ring);
+        const std::size_t ring = ring_size();
+        if (ooo_data.size() != ring) {
+            if (ooo_count) return;  // (the ring size changes only between incarnations)
+            ooo_data.assign(ring, std::byte{});
         }
-        for (std::size_t i = 0; i < d.size(); ++i) {
-            const std::size_t p = (seq + i) % ring;
-            if (!ooo_have[p]) {
-                ooo_have[p] = true;
-                ++ooo_count;
-            }
-            ooo_data[p] = d[i];
-        }
+        if (!ooo_ranges.add(seq, seq + static_cast<std::uint32_t>(d.size()))) return;  // too fragmented: drop
+        for (std::size_t i = 0; i < d.size(); ++i) ooo_data[(seq + i) & (ring - 1)] = d[i];
+        ooo_count = ooo_ranges.bytes();
+        sack_report.arrived(seq);
     }
+    /// In-order data up to seq + len arrived: forget held bytes below it.
     void ooo_clear(std::uint32_t seq, std::uint32_t len) {
         if (ooo_count == 0) return;
-        for (std::uint32_t i = 0; i < len && ooo_count; ++i) {
-            const std::size_t p = (seq + i) % ring;
-            if (ooo_have[p]) {
-                ooo_have[p] = false;
-                --ooo_count;
-            }
-        }
+        ooo_ranges.remove_below(seq + len);
+        ooo_count = ooo_ranges.bytes();
     }
+    /// Moves held bytes that are now in sequence to the receive buffer.
     void ooo_drain() {
-        while (ooo_count && rcv_wnd) {
-            const std::size_t p = rcv_nxt % ring;
-            if (!ooo_have[p]) break;
-            rcv_buf.push_back(ooo_data[p]);
-            ooo_have[p] = false;
-            --ooo_count;
-            ++rcv_nxt;
-            --rcv_wnd;
-        }
+        if (ooo_ranges.empty() || ooo_ranges.r[0].left != rcv_nxt) return;
+        const std::size_t ring = ooo_data.size();
+        const std::uint32_t n = ooo_ranges.r[0].right - rcv_nxt;
+        for (std::uint32_t i = 0; i < n; ++i) rcv_buf.push_back(ooo_data[(rcv_nxt + i) & (ring - 1)]);
+        rcv_nxt += n;
+        rcv_wnd -= std::min(rcv_wnd, n);
+        ooo_ranges.remove_below(rcv_nxt);
+        ooo_count = ooo_ranges.bytes();
     }
 
     /// Sends one segment from SND.UNA again, leaving SND.NXT alone (fast
@@ -377,7 +600,7 @@ struct tcb {
     }
     [[nodiscard]] std::uint32_t advertised_window() const noexcept { return std::min<std::uint32_t>(rcv_wnd, 65535); }
     [[nodiscard]] std::uint32_t receive_space() const noexcept {
-        const std::size_t cap = std::min<std::size_t>(cfg.receive_buffer, 65535);
+        const std::size_t cap = receive_cap();
         return static_cast<std::uint32_t>(cap > rcv_buf.size() ? cap - rcv_buf.size() : 0);
     }
 
@@ -398,8 +621,9 @@ struct tcb {
         s.hdr.seq_number = seq;
         s.hdr.ack_number = flags.ack ? ack_number : 0;
         s.hdr.flags = flags;
-        s.hdr.window = flags.rst ? 0 : static_cast<std::uint16_t>(advertised_window());
+        s.hdr.window = flags.rst ? 0 : window_field(flags);
         if (flags.syn) s.hdr.options.mss = cfg.mss;
+        add_options(s.hdr.options, flags, s.hdr.ack_number, len);
         if (len) {
             const std::size_t off = data_seq - snd_buf_seq;
             if (off > snd_buf.size() || len > snd_buf.size() - off)
@@ -490,7 +714,7 @@ struct tcb {
         // Until our SYN is acknowledged (FIN-WAIT-1 entered from SYN-RECEIVED)
         // no data goes out; a FIN does when nothing is queued (§3.10.4).
         const bool syn_acked = !seq_lt(snd_una, snd_buf_seq);
-        if (may_send && (syn_acked || snd_buf.empty())) {
+        if (may_send && (syn_acked || snd_buf.empty()) && !sack_recovery) {  // (RFC 6675 recovery sends by pipe)
             const std::uint32_t end = data_end();
             for (;;) {
                 const std::uint32_t right = snd_una + std::min(snd_wnd, cwnd);
@@ -546,6 +770,13 @@ struct tcb {
         rtt.backoff();
         rtt_timing = false;  // Karn: no sample from a retransmitted segment
         ++retransmissions;
+        // RFC 6675 §5.1: recovery ends; none starts again before HighACK
+        // reaches RecoveryPoint = HighData. The SACKed bits are cleared
+        // (RFC 2018 §8: the receiver may have reneged).
+        sb.clear();
+        sb.recovery_point = snd_max;
+        sb.after_rto = true;
+        sack_recovery = false;
         if (seq_lt(snd_una, snd_buf_seq)) {  // our SYN is not acknowledged yet (also FIN-WAIT-1 after SYN-RECEIVED)
             syn_retransmitted = true;
             send_syn(st != state::syn_sent);
@@ -606,6 +837,7 @@ inline void connect(tcb& t, const input&) {
     t.snd_buf_seq = t.iss + 1;
     t.rcv_wnd = t.receive_space();
     t.passive = false;
+    t.ts.offset = timestamp_offset(t.cfg.secret, t.cfg.local, t.remote);  // RFC 7323 §5.4
     t.send_syn(false);
 }
 inline void connect_and_queue(tcb& t, const input& in) {
@@ -631,7 +863,7 @@ inline void deliver(tcb& t, const input& in) {
     // least min(RCV.BUFF / 2, MSS).
     const std::uint32_t space = t.receive_space();
     const std::uint32_t step = std::min<std::uint32_t>(
-        static_cast<std::uint32_t>(std::min<std::size_t>(t.cfg.receive_buffer, 65535) / 2), t.cfg.mss);
+        static_cast<std::uint32_t>(t.receive_cap() / 2), t.cfg.mss);
     if (space > t.rcv_wnd && space - t.rcv_wnd >= step) {
         const bool was_small = t.rcv_wnd < step;
         t.rcv_wnd = space;
@@ -672,6 +904,7 @@ inline void accept_syn(tcb& t, const input& in) {
     t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
     t.snd_wl1 = s.hdr.seq_number;
     t.snd_wl2 = s.hdr.ack_number;
+    t.negotiate_options(s);  // RFC 7323 §2.2, §3.2; RFC 2018 §2
     t.send_syn(true);
 }
 /// SYN-SENT + SYN,ACK (§3.10.7.3 fourth): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
@@ -685,12 +918,13 @@ inline void complete_active(tcb& t, const input& in) {
     t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
     t.snd_wl1 = s.hdr.seq_number;
     t.snd_wl2 = s.hdr.ack_number;
+    t.negotiate_options(s);  // RFC 7323 §2.2, §3.2; RFC 2018 §2
     t.ack_pending = true;
 }
 /// SYN-RECEIVED + acceptable ACK (§3.10.7.4 fifth): set the send window.
 inline void complete_passive(tcb& t, const input& in) {
     const auto& s = *in.seg;
-    t.snd_wnd = s.hdr.window;
+    t.snd_wnd = t.seg_window(s.hdr);
     t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
     t.snd_wl1 = s.hdr.seq_number;
     t.snd_wl2 = s.hdr.ack_number;
@@ -909,6 +1143,32 @@ inline void timeout(tcb& t, const input&) {
     t.cwnd = t.snd_mss;
     t.dup_acks = 0;
 }
+
+// RFC 6675 SACK-based loss recovery, used instead of NewReno when SACK is
+// negotiated. The scoreboard and NextSeg are in the TCB (sack.hpp).
+
+/// RFC 6675 §5: recovery starts at the DupThresh-th duplicate ACK (one that
+/// SACKs new data) or when IsLost(HighACK + 1); after an RTO only once
+/// HighACK has reached RecoveryPoint (§5.1).
+inline bool sack_loss(const tcb& t, const input&) {
+    if (!t.sack_ok) return false;
+    if (t.sb.after_rto && seq_lt(t.snd_una, t.sb.recovery_point)) return false;
+    return t.dup_acks >= sack_scoreboard::dup_thresh || t.sb.is_lost(t.snd_una, t.snd_una, t.snd_mss);
+}
+inline bool sack_on(const tcb& t, const input&) { return t.sack_ok; }
+inline bool sack_recovering(const tcb& t, const input&) { return t.sack_recovery; }
+/// §5 (A): a cumulative ACK at or beyond RecoveryPoint ends recovery.
+inline bool sack_full_ack(const tcb& t, const input&) {
+    return t.sack_recovery && !seq_lt(t.snd_una, t.sb.recovery_point);
+}
+inline void enter_sack_recovery(tcb& t, const input&) { t.sack_enter_recovery(); }
+inline void sack_count(tcb&, const input&) {}
+/// §5 (B), (C): the scoreboard is updated; send while cwnd - pipe >= SMSS.
+inline void sack_step(tcb& t, const input&) { t.sack_send(); }
+inline void sack_exit(tcb& t, const input& in) {
+    t.sack_exit_recovery();
+    deflate(t, in);
+}
 }  // namespace cc_actions
 
 /// Reno congestion control with NewReno recovery (RFC 5681 §3, RFC 6582
@@ -935,9 +1195,26 @@ struct congestion_table {
         R::internal(C::congestion_avoidance, E::new_ack,
                     R::act(&cc_actions::avoidance_increase, "cwnd += SMSS*SMSS/cwnd")),
         R::transition(C::fast_recovery, E::new_ack, C::congestion_avoidance,
+                      R::when(&cc_actions::sack_full_ack, "SACK: HighACK >= RecoveryPoint"),
+                      R::act(&cc_actions::sack_exit, "cwnd = min(ssthresh, FlightSize + SMSS)")),
+        R::internal(C::fast_recovery, E::new_ack, R::when(&cc_actions::sack_recovering, "SACK"),
+                    R::act(&cc_actions::sack_step, "NextSeg while cwnd - pipe >= SMSS")),
+        R::transition(C::fast_recovery, E::new_ack, C::congestion_avoidance,
                       R::when(&cc_actions::full_ack, "full ACK"),
                       R::act(&cc_actions::deflate, "cwnd = min(ssthresh, FlightSize + SMSS)")),
         R::internal(C::fast_recovery, E::new_ack, R::act(&cc_actions::partial_ack, "partial ACK: retransmit")),
+        R::transition(C::slow_start, E::dup_ack, C::fast_recovery,
+                      R::when(&cc_actions::sack_loss, "SACK: DupThresh or IsLost(HighACK+1)"),
+                      R::act(&cc_actions::enter_sack_recovery, "RFC 6675 recovery")),
+        R::transition(C::congestion_avoidance, E::dup_ack, C::fast_recovery,
+                      R::when(&cc_actions::sack_loss, "SACK: DupThresh or IsLost(HighACK+1)"),
+                      R::act(&cc_actions::enter_sack_recovery, "RFC 6675 recovery")),
+        R::internal(C::slow_start, E::dup_ack, R::when(&cc_actions::sack_on, "SACK"),
+                    R::act(&cc_actions::sack_count, "count")),
+        R::internal(C::congestion_avoidance, E::dup_ack, R::when(&cc_actions::sack_on, "SACK"),
+                    R::act(&cc_actions::sack_count, "count")),
+        R::internal(C::fast_recovery, E::dup_ack, R::when(&cc_actions::sack_recovering, "SACK"),
+                    R::act(&cc_actions::sack_step, "NextSeg while cwnd - pipe >= SMSS")),
         R::transition(C::slow_start, E::dup_ack, C::fast_recovery, R::when(&cc_actions::third_dup_ack, "3rd"),
                       R::act(&cc_actions::enter_recovery, "fast retransmit")),
         R::transition(C::congestion_avoidance, E::dup_ack, C::fast_recovery,
@@ -1047,6 +1324,11 @@ public:
         s.rto = t_.rtt.rto;
         s.cwnd = t_.cwnd;
         s.ssthresh = t_.ssthresh;
+        s.snd_wscale = t_.snd_wscale;
+        s.rcv_wscale = t_.rcv_wscale;
+        s.timestamps = t_.ts.ok;
+        s.sack = t_.sack_ok;
+        s.paws_drops = t_.paws_drops;
         return s;
     }
 
@@ -1258,7 +1540,7 @@ inline bool connection::process_text(const segment_in& s, std::uint32_t& seq, by
         seq = t_.rcv_nxt;
     }
     if (data.empty()) return seq == t_.rcv_nxt;  // no text: nothing to acknowledge
-    const std::uint32_t room = std::min<std::uint32_t>(t_.rcv_wnd, t_.receive_space());
+    const std::uint32_t room = t_.rcv_limit();  // RCV.WND, or an edge advertised earlier (RFC 7323 §2.4)
     const std::uint32_t off = seq - t_.rcv_nxt;
     if (off >= room) {  // beyond the window: ACK at once
         t_.ack_pending = true;
@@ -1274,7 +1556,7 @@ inline bool connection::process_text(const segment_in& s, std::uint32_t& seq, by
     t_.rcv_buf.insert(t_.rcv_buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
     t_.ooo_clear(seq, static_cast<std::uint32_t>(take));
     t_.rcv_nxt += static_cast<std::uint32_t>(take);
-    t_.rcv_wnd -= static_cast<std::uint32_t>(take);
+    t_.rcv_wnd -= std::min(t_.rcv_wnd, static_cast<std::uint32_t>(take));
     t_.ooo_drain();  // bytes that arrived earlier, out of order, now in sequence
     if (take) t_.notify(notice::readable);
     return take == data.size();
@@ -1306,7 +1588,20 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
     const input& in = trimmed_in;
     const auto& h = s.hdr;
     const std::uint32_t seq = h.seq_number;
-    const std::uint32_t wnd = t_.rcv_wnd;
+    const std::uint32_t wnd = t_.rcv_limit();  // RCV.WND (or up to an edge advertised before rounding, RFC 7323 §2.4)
+
+    // RFC 7323 §3.2: once TSopt is negotiated, a non-RST segment without it
+    // is silently dropped. §5.3 R1 (PAWS), ahead of the acceptability test:
+    // a non-RST segment whose TSval is older than TS.Recent is an old
+    // duplicate: acknowledge and drop it.
+    if (t_.ts.ok && !h.flags.rst) {
+        if (!h.options.ts) return;
+        if (t_.ts.paws_rejects(h.options.ts->tsval, t_.now)) {
+            ++t_.paws_drops;
+            t_.send_ack();
+            return;
+        }
+    }
 
     // first: sequence number acceptability (the four cases of §3.10.7.4).
     // One deviation, as Linux's tcp_sequence(): a zero-length segment at the
@@ -1333,6 +1628,9 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
         return;
     }
     t_.heard_from_peer();  // keep-alive: an acceptable segment shows the peer is alive
+
+    // RFC 7323 §5.3 R3: an acceptable segment updates TS.Recent.
+    if (t_.ts.ok && h.options.ts) t_.ts.maybe_update_recent(h.options.ts->tsval, seq, t_.now);
 
     // second: the RST bit (RFC 5961 §3.2): exact match resets, in-window challenges.
     if (h.flags.rst) {
@@ -1367,8 +1665,15 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
         t_.send_ack();
         return;
     }
+    const std::uint32_t seg_wnd = t_.seg_window(s_in.hdr);  // SEG.WND << Snd.Wind.Shift (RFC 7323 §2.3)
+    // RFC 6675 Update(): the scoreboard records the ACK's SACK blocks.
+    const bool sack_new = t_.sack_ok && seq_le(t_.snd_una, h.ack_number) && t_.sb.update(h.options, h.ack_number, t_.snd_max);
     if (seq_lt(t_.snd_una, h.ack_number)) {  // new data acknowledged
         const std::uint32_t acked = h.ack_number - t_.snd_una;
+        // RFC 7323 §4.1: with timestamps, the echoed TSval times this ACK
+        // (no Karn restriction), replacing the one-segment timing below.
+        if (t_.ts.ok && h.options.ts && t_.timestamp_rtt_sample(h.options.ts->tsecr, t_.flight_size()))
+            t_.rtt_timing = false;
         const std::uint32_t end = t_.data_end();
         // Sequence space: [iss] SYN, data [snd_buf_seq, end), FIN at end.
         if (seq_lt(t_.snd_una, t_.snd_buf_seq)) t_.snd_una = t_.snd_buf_seq;  // the SYN
@@ -1393,8 +1698,15 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
         input ack_in = in;
         ack_in.acked = acked;
         fire(event::new_ack, ack_in);  // the congestion region grows cwnd or leaves recovery
-    } else if (h.ack_number == t_.snd_una && s.payload.empty() && !h.flags.syn && !h.flags.fin &&
-               t_.snd_una != t_.snd_max && h.window == t_.snd_wnd) {
+        // RFC 6675 §5: an ACK that SACKs new data counts as a duplicate
+        // "regardless of its status as a cumulative acknowledgment".
+        if (sack_new && t_.snd_una != t_.snd_max && congestion_state() != cc_state::fast_recovery) {
+            ++t_.dup_acks;
+            fire(event::dup_ack, in);
+        }
+    } else if (h.ack_number == t_.snd_una && !h.flags.syn && !h.flags.fin && t_.snd_una != t_.snd_max &&
+               (t_.sack_ok ? sack_new : s.payload.empty() && seg_wnd == t_.snd_wnd)) {
+        // (With SACK, RFC 6675 §2: an ACK is a duplicate when it SACKs new data.)
         // RFC 5681 §2 duplicate ACK; the congestion region counts on it.
         ++t_.dup_acks;
         fire(event::dup_ack, in);
@@ -1402,7 +1714,7 @@ inline void connection::segment_arrives_other(const segment_in& s_in, const inpu
     // Window update (§3.10.7.4 fifth): only from a newer segment.
     if (seq_le(t_.snd_una, h.ack_number) &&
         (seq_lt(t_.snd_wl1, seq) || (t_.snd_wl1 == seq && seq_le(t_.snd_wl2, h.ack_number)))) {
-        t_.snd_wnd = h.window;
+        t_.snd_wnd = seg_wnd;
         t_.max_snd_wnd = std::max(t_.max_snd_wnd, t_.snd_wnd);
         t_.snd_wl1 = seq;
         t_.snd_wl2 = h.ack_number;

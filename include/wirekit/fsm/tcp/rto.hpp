@@ -10,6 +10,7 @@
 
 #include <algorithm>  // std::max, std::min
 #include <chrono>     // std::chrono::microseconds
+#include <cstdint>    // std::uint32_t
 
 namespace wirekit::fsm::tcp {
 
@@ -27,17 +28,20 @@ struct rtt_estimator {
     duration rto = initial_rto;
     bool has_sample = false;
 
-    /// Takes one measurement R (§2.2 for the first, §2.3 after).
-    constexpr void sample(duration r) noexcept {
+    /// Takes one measurement R (§2.2 for the first, §2.3 after). With
+    /// `expected_samples` = n > 1 the gains are alpha / n and beta / n, as
+    /// RFC 7323 §4.2 asks when every ACK is timed (timestamps).
+    constexpr void sample(duration r, std::uint32_t expected_samples = 1) noexcept {
         if (r.count() < 0) r = duration(0);
+        const auto n = static_cast<duration::rep>(expected_samples == 0 ? 1 : expected_samples);
         if (!has_sample) {
             srtt = r;
             rttvar = r / 2;
             has_sample = true;
         } else {
             const duration diff = srtt > r ? srtt - r : r - srtt;
-            rttvar = rttvar - rttvar / 4 + diff / 4;  // (1 - beta) * RTTVAR + beta * |SRTT - R'|
-            srtt = srtt - srtt / 8 + r / 8;          // (1 - alpha) * SRTT + alpha * R'
+            rttvar = rttvar - rttvar / (4 * n) + diff / (4 * n);  // (1 - beta) * RTTVAR + beta * |SRTT - R'|
+            srtt = srtt - srtt / (8 * n) + r / (8 * n);          // (1 - alpha) * SRTT + alpha * R'
         }
         rto = clamp(srtt + std::max(granularity, 4 * rttvar));
     }
