@@ -33,8 +33,11 @@ inline std::vector<std::pair<std::string, std::string>> fsm_diagrams() {
         // Every row that does something, including internal ones (SEND,
         // RECEIVE, challenge ACKs, retransmission, the RFC's error replies).
         {"tcp-full.mmd", fsm::to_mermaid<tcp_machine>(all)},
-        // The congestion-control region (RFC 5681, RFC 6582) that runs beside it.
-        {"tcp-congestion.mmd", fsm::to_mermaid<fsm::machine<fsm::tcp::congestion_table>>(all)},
+        // The congestion-control policies, one of which runs as a region
+        // beside it: Tahoe and Reno (RFC 5681), NewReno (RFC 6582, the default).
+        {"tcp-congestion-tahoe.mmd", fsm::to_mermaid<fsm::machine<fsm::tcp::tahoe>>(all)},
+        {"tcp-congestion-reno.mmd", fsm::to_mermaid<fsm::machine<fsm::tcp::reno>>(all)},
+        {"tcp-congestion-newreno.mmd", fsm::to_mermaid<fsm::machine<fsm::tcp::newreno>>(all)},
         // Both, as the orthogonal regions a tcp::connection runs.
         {"tcp-regions.mmd", fsm::to_mermaid<fsm::tcp::connection::machine_type>()},
     };

@@ -83,13 +83,15 @@ inline std::string rfc_text(const tcp::segment_out& s) {
     return t;
 }
 
-/// A connection plus a byte store for segment payloads.
-struct endpoint_under_test {
-    tcp::connection conn;
+/// A connection plus a byte store for segment payloads. `Conn` is
+/// tcp::connection or another tcp::basic_connection<policy>.
+template <class Conn>
+struct basic_endpoint_under_test {
+    Conn conn;
     std::vector<std::string> payloads;  // keeps arriving payload bytes alive
     tcp::instant now{0};
 
-    explicit endpoint_under_test(std::optional<std::uint32_t> iss, bool is_a = true,
+    explicit basic_endpoint_under_test(std::optional<std::uint32_t> iss, bool is_a = true,
                                  std::size_t rcv_buf = 65535)
         : conn(make_config(iss, is_a, rcv_buf)) {}
 
@@ -153,6 +155,8 @@ struct endpoint_under_test {
     }
     std::string state() const { return fmt::format("{}", conn.current()); }
 };
+
+using endpoint_under_test = basic_endpoint_under_test<tcp::connection>;
 
 using lines = std::vector<std::string>;
 

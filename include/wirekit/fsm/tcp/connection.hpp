@@ -164,7 +164,7 @@ enum class notice : std::uint8_t {
     peer_closed,  ///< the peer sent FIN: "connection closing"; no more data will arrive
     reset,        ///< "connection reset" by the peer
     refused,      ///< "connection refused": RST in answer to our SYN
-    timed_out,    ///< "connection aborted due to user timeout"
+    timed_out,    ///< "connection aborted due to user timeout", or keep-alive probes went unanswered
     closed,       ///< the connection reached CLOSED
     urgent,       ///< urgent data is pending (rcv_up advanced)
 };
@@ -183,6 +183,7 @@ struct status_info {
     duration rto{};                  ///< current retransmission timeout
     std::uint32_t cwnd = 0;          ///< congestion window, bytes (RFC 5681)
     std::uint32_t ssthresh = 0;      ///< slow start threshold, bytes
+    cc_state congestion = cc_state::slow_start;  ///< state of the congestion-control policy (RFC 5681 §3)
     // RFC 7323 / RFC 2018 options in effect
     std::uint8_t snd_wscale = 0;     ///< Snd.Wind.Shift: the peer's SEG.WND is shifted left by this (0: no scaling)
     std::uint8_t rcv_wscale = 0;     ///< Rcv.Wind.Shift: our window field is RCV.WND shifted right by this
@@ -201,7 +202,7 @@ struct input {
 
 /// The Transmission Control Block (§3.3.1): every variable of one
 /// connection. It is the context of the connection table; read it through
-/// connection::tcb(). Sequence variables are modulo 2^32.
+/// connection::vars(). Sequence variables are modulo 2^32.
 struct tcb {
     config cfg{};
     state st = state::closed;  ///< mirror of the machine's state (kept by the entry hook)
@@ -1169,85 +1170,189 @@ inline void sack_exit(tcb& t, const input& in) {
     t.sack_exit_recovery();
     deflate(t, in);
 }
+/// Tahoe (RFC 5681 §3.2 fast retransmit without fast recovery; Jacobson
+/// 1988, Fall & Floyd 1996 §2): on the third duplicate ACK, ssthresh =
+/// max(FlightSize/2, 2*SMSS) (RFC 5681 eq. 4), cwnd = 1 SMSS (the loss
+/// window) and slow start from SND.UNA, as after a timeout: SND.NXT goes
+/// back to SND.UNA, so the output that follows resends the missing segment
+/// (one segment fits cwnd) and slow start resends the rest as ACKs arrive.
+inline void tahoe_fast_retransmit(tcb& t, const input&) {
+    t.ssthresh = std::max<std::uint32_t>(t.flight_size() / 2, 2u * t.snd_mss);
+    t.recover = t.snd_max;
+    t.cwnd = t.snd_mss;
+    if (!seq_lt(t.snd_una, t.snd_buf_seq)) t.snd_nxt = t.snd_una;  // (never before the SYN is acknowledged)
+    t.rtt_timing = false;  // Karn: no sample across a retransmission
+    ++t.fast_retransmits;
+}
+/// Reno (RFC 5681 §3.2 step 6): the next ACK of new data, full or partial,
+/// ends fast recovery and deflates the window: cwnd = ssthresh.
+inline void reno_deflate(tcb& t, const input&) { t.cwnd = t.ssthresh; }
 }  // namespace cc_actions
 
-/// Reno congestion control with NewReno recovery (RFC 5681 §3, RFC 6582
-/// §3.2), an orthogonal region beside connection_table: both receive every
-/// event. cwnd and ssthresh are in the TCB.
-struct congestion_table {
+/// Rows shared by the congestion-control policies below.
+namespace cc_rows {
+using R = cc_actions::R;
+using C = cc_state;
+using E = tcp::event;
+/// IW at connection start; slow start and congestion avoidance (RFC 5681 §3.1).
+inline constexpr std::array growth{
+    R::any_transition(E::rcv_syn_ack, C::slow_start, R::act(&cc_actions::init, "cwnd = IW")),
+    R::any_transition(E::rcv_ack_of_syn, C::slow_start, R::act(&cc_actions::init, "cwnd = IW")),
+    R::transition(C::slow_start, E::new_ack, C::congestion_avoidance,
+                  R::when(&cc_actions::reaches_ssthresh, "cwnd > ssthresh"),
+                  R::act(&cc_actions::slow_start_increase, "cwnd += SMSS")),
+    R::internal(C::slow_start, E::new_ack, R::act(&cc_actions::slow_start_increase, "cwnd += SMSS")),
+    R::internal(C::congestion_avoidance, E::new_ack, R::act(&cc_actions::avoidance_increase, "cwnd += SMSS*SMSS/cwnd")),
+};
+/// RFC 6675 SACK-based recovery, which takes the place of the policy's own
+/// fast recovery when SACK is negotiated (guarded rows, tried first).
+inline constexpr std::array sack{
+    R::transition(C::fast_recovery, E::new_ack, C::congestion_avoidance,
+                  R::when(&cc_actions::sack_full_ack, "SACK: HighACK >= RecoveryPoint"),
+                  R::act(&cc_actions::sack_exit, "cwnd = min(ssthresh, FlightSize + SMSS)")),
+    R::internal(C::fast_recovery, E::new_ack, R::when(&cc_actions::sack_recovering, "SACK"),
+                R::act(&cc_actions::sack_step, "NextSeg while cwnd - pipe >= SMSS")),
+    R::transition(C::slow_start, E::dup_ack, C::fast_recovery,
+                  R::when(&cc_actions::sack_loss, "SACK: DupThresh or IsLost(HighACK+1)"),
+                  R::act(&cc_actions::enter_sack_recovery, "RFC 6675 recovery")),
+    R::transition(C::congestion_avoidance, E::dup_ack, C::fast_recovery,
+                  R::when(&cc_actions::sack_loss, "SACK: DupThresh or IsLost(HighACK+1)"),
+                  R::act(&cc_actions::enter_sack_recovery, "RFC 6675 recovery")),
+    R::internal(C::slow_start, E::dup_ack, R::when(&cc_actions::sack_on, "SACK"),
+                R::act(&cc_actions::sack_count, "count")),
+    R::internal(C::congestion_avoidance, E::dup_ack, R::when(&cc_actions::sack_on, "SACK"),
+                R::act(&cc_actions::sack_count, "count")),
+    R::internal(C::fast_recovery, E::dup_ack, R::when(&cc_actions::sack_recovering, "SACK"),
+                R::act(&cc_actions::sack_step, "NextSeg while cwnd - pipe >= SMSS")),
+};
+/// Fast retransmit and fast recovery (RFC 5681 §3.2 steps 1-5), the part
+/// Reno and NewReno share.
+inline constexpr std::array fast_recovery{
+    R::transition(C::slow_start, E::dup_ack, C::fast_recovery, R::when(&cc_actions::third_dup_ack, "3rd"),
+                  R::act(&cc_actions::enter_recovery, "fast retransmit")),
+    R::transition(C::congestion_avoidance, E::dup_ack, C::fast_recovery, R::when(&cc_actions::third_dup_ack, "3rd"),
+                  R::act(&cc_actions::enter_recovery, "fast retransmit")),
+    R::ignore(C::slow_start, E::dup_ack),
+    R::ignore(C::congestion_avoidance, E::dup_ack),
+    R::internal(C::fast_recovery, E::dup_ack, R::act(&cc_actions::inflate, "cwnd += SMSS")),
+};
+/// The timeout (RFC 5681 §3.1 eq. 4, loss window) and the connection's
+/// events that do not concern congestion control.
+inline constexpr std::array tail{
+    R::any_transition(E::retransmit_timeout, C::slow_start, R::act(&cc_actions::timeout, "cwnd = SMSS")),
+    R::any_ignore(E::open_passive),
+    R::any_ignore(E::open_active),
+    R::any_ignore(E::send),
+    R::any_ignore(E::receive),
+    R::any_ignore(E::close),
+    R::any_ignore(E::abort),
+    R::any_ignore(E::rcv_syn),
+    R::any_ignore(E::rcv_ack_of_fin),
+    R::any_ignore(E::rcv_fin),
+    R::any_ignore(E::rcv_rst),
+    R::any_ignore(E::time_wait_timeout),
+    R::any_ignore(E::user_timeout),
+    R::any_ignore(E::keepalive_timeout),
+};
+
+/// The rows of `parts`, in order, as one table.
+template <class Row, std::size_t... N>
+constexpr auto cat(const std::array<Row, N>&... parts) {
+    std::array<Row, (N + ...)> out{};
+    std::size_t i = 0;
+    ((std::copy(parts.begin(), parts.end(), out.begin() + static_cast<std::ptrdiff_t>(i)), i += N), ...);
+    return out;
+}
+
+/// The policy-independent members of a congestion region definition.
+struct base {
     using state = cc_state;
     using event = tcp::event;
     using context = tcb;
     using payload = input;
-    static constexpr std::string_view name = "tcp-congestion";
     static constexpr state initial = cc_state::slow_start;
+};
+}  // namespace cc_rows
 
+// Congestion control policies: each is a wirekit::fsm table, run as an
+// orthogonal region beside connection_table (both receive every event) and
+// chosen by basic_connection's template parameter. cwnd, ssthresh, recover
+// and dup_acks are in the TCB. When SACK is negotiated, Reno and NewReno
+// recover per RFC 6675 instead of their own fast recovery; Tahoe has no fast
+// recovery and ignores SACK information for congestion control.
+
+/// Tahoe: slow start, congestion avoidance, fast retransmit after 3 duplicate
+/// ACKs followed by the loss window and slow start (RFC 5681 §3.1, §3.2 steps
+/// 1-2 without fast recovery; Jacobson 1988). Never in fast recovery.
+struct tahoe : cc_rows::base {
+    static constexpr std::string_view name = "tcp-congestion-tahoe";
     using R = cc_actions::R;
     using C = cc_state;
     using E = tcp::event;
-    static constexpr std::array table{
-        R::any_transition(E::rcv_syn_ack, C::slow_start, R::act(&cc_actions::init, "cwnd = IW")),
-        R::any_transition(E::rcv_ack_of_syn, C::slow_start, R::act(&cc_actions::init, "cwnd = IW")),
-        R::transition(C::slow_start, E::new_ack, C::congestion_avoidance,
-                      R::when(&cc_actions::reaches_ssthresh, "cwnd > ssthresh"),
-                      R::act(&cc_actions::slow_start_increase, "cwnd += SMSS")),
-        R::internal(C::slow_start, E::new_ack, R::act(&cc_actions::slow_start_increase, "cwnd += SMSS")),
-        R::internal(C::congestion_avoidance, E::new_ack,
-                    R::act(&cc_actions::avoidance_increase, "cwnd += SMSS*SMSS/cwnd")),
-        R::transition(C::fast_recovery, E::new_ack, C::congestion_avoidance,
-                      R::when(&cc_actions::sack_full_ack, "SACK: HighACK >= RecoveryPoint"),
-                      R::act(&cc_actions::sack_exit, "cwnd = min(ssthresh, FlightSize + SMSS)")),
-        R::internal(C::fast_recovery, E::new_ack, R::when(&cc_actions::sack_recovering, "SACK"),
-                    R::act(&cc_actions::sack_step, "NextSeg while cwnd - pipe >= SMSS")),
-        R::transition(C::fast_recovery, E::new_ack, C::congestion_avoidance,
-                      R::when(&cc_actions::full_ack, "full ACK"),
-                      R::act(&cc_actions::deflate, "cwnd = min(ssthresh, FlightSize + SMSS)")),
-        R::internal(C::fast_recovery, E::new_ack, R::act(&cc_actions::partial_ack, "partial ACK: retransmit")),
-        R::transition(C::slow_start, E::dup_ack, C::fast_recovery,
-                      R::when(&cc_actions::sack_loss, "SACK: DupThresh or IsLost(HighACK+1)"),
-                      R::act(&cc_actions::enter_sack_recovery, "RFC 6675 recovery")),
-        R::transition(C::congestion_avoidance, E::dup_ack, C::fast_recovery,
-                      R::when(&cc_actions::sack_loss, "SACK: DupThresh or IsLost(HighACK+1)"),
-                      R::act(&cc_actions::enter_sack_recovery, "RFC 6675 recovery")),
-        R::internal(C::slow_start, E::dup_ack, R::when(&cc_actions::sack_on, "SACK"),
-                    R::act(&cc_actions::sack_count, "count")),
-        R::internal(C::congestion_avoidance, E::dup_ack, R::when(&cc_actions::sack_on, "SACK"),
-                    R::act(&cc_actions::sack_count, "count")),
-        R::internal(C::fast_recovery, E::dup_ack, R::when(&cc_actions::sack_recovering, "SACK"),
-                    R::act(&cc_actions::sack_step, "NextSeg while cwnd - pipe >= SMSS")),
-        R::transition(C::slow_start, E::dup_ack, C::fast_recovery, R::when(&cc_actions::third_dup_ack, "3rd"),
-                      R::act(&cc_actions::enter_recovery, "fast retransmit")),
-        R::transition(C::congestion_avoidance, E::dup_ack, C::fast_recovery,
-                      R::when(&cc_actions::third_dup_ack, "3rd"),
-                      R::act(&cc_actions::enter_recovery, "fast retransmit")),
-        R::ignore(C::slow_start, E::dup_ack),
-        R::ignore(C::congestion_avoidance, E::dup_ack),
-        R::internal(C::fast_recovery, E::dup_ack, R::act(&cc_actions::inflate, "cwnd += SMSS")),
-        R::any_transition(E::retransmit_timeout, C::slow_start, R::act(&cc_actions::timeout, "cwnd = SMSS")),
-        // The connection's other events do not concern this region.
-        R::any_ignore(E::open_passive),
-        R::any_ignore(E::open_active),
-        R::any_ignore(E::send),
-        R::any_ignore(E::receive),
-        R::any_ignore(E::close),
-        R::any_ignore(E::abort),
-        R::any_ignore(E::rcv_syn),
-        R::any_ignore(E::rcv_ack_of_fin),
-        R::any_ignore(E::rcv_fin),
-        R::any_ignore(E::rcv_rst),
-        R::any_ignore(E::time_wait_timeout),
-        R::any_ignore(E::user_timeout),
-        R::any_ignore(E::keepalive_timeout),
-    };
+    static constexpr auto table = cc_rows::cat(
+        cc_rows::growth,
+        std::array{
+            R::transition(C::slow_start, E::dup_ack, C::slow_start, R::when(&cc_actions::third_dup_ack, "3rd"),
+                          R::act(&cc_actions::tahoe_fast_retransmit, "fast retransmit, cwnd = SMSS")),
+            R::transition(C::congestion_avoidance, E::dup_ack, C::slow_start,
+                          R::when(&cc_actions::third_dup_ack, "3rd"),
+                          R::act(&cc_actions::tahoe_fast_retransmit, "fast retransmit, cwnd = SMSS")),
+            R::ignore(C::slow_start, E::dup_ack),
+            R::ignore(C::congestion_avoidance, E::dup_ack),
+            R::ignore(C::fast_recovery, E::dup_ack),  // (never entered)
+            R::ignore(C::fast_recovery, E::new_ack),
+        },
+        cc_rows::tail);
 };
 
-/// One TCP connection (see the file comment).
-class connection {
-public:
-    /// The connection table and the congestion region, side by side.
-    using machine_type = regions<machine<connection_table>, machine<congestion_table>>;
+/// Reno: RFC 5681 §3.1-3.2. Fast recovery ends at the first ACK of new
+/// data, full or partial (step 6: cwnd = ssthresh).
+struct reno : cc_rows::base {
+    static constexpr std::string_view name = "tcp-congestion-reno";
+    using R = cc_actions::R;
+    using C = cc_state;
+    using E = tcp::event;
+    static constexpr auto table = cc_rows::cat(
+        cc_rows::growth, cc_rows::sack,
+        std::array{R::transition(C::fast_recovery, E::new_ack, C::congestion_avoidance,
+                                 R::act(&cc_actions::reno_deflate, "cwnd = ssthresh"))},
+        cc_rows::fast_recovery, cc_rows::tail);
+};
 
-    explicit connection(const config& cfg) {
+/// NewReno: RFC 5681 §3 with RFC 6582 §3.2 recovery: a partial ACK
+/// retransmits the next hole and stays in fast recovery; a full ACK (at or
+/// beyond `recover`) ends it. The default policy.
+struct newreno : cc_rows::base {
+    static constexpr std::string_view name = "tcp-congestion-newreno";
+    using R = cc_actions::R;
+    using C = cc_state;
+    using E = tcp::event;
+    static constexpr auto table = cc_rows::cat(
+        cc_rows::growth, cc_rows::sack,
+        std::array{
+            R::transition(C::fast_recovery, E::new_ack, C::congestion_avoidance,
+                          R::when(&cc_actions::full_ack, "full ACK"),
+                          R::act(&cc_actions::deflate, "cwnd = min(ssthresh, FlightSize + SMSS)")),
+            R::internal(C::fast_recovery, E::new_ack, R::act(&cc_actions::partial_ack, "partial ACK: retransmit")),
+        },
+        cc_rows::fast_recovery, cc_rows::tail);
+};
+
+/// The default congestion region (NewReno), under its former name.
+using congestion_table = newreno;
+
+/// One TCP connection (see the file comment). `Congestion` is the
+/// congestion-control policy: tahoe, reno or newreno (the default), each a
+/// wirekit::fsm table over cc_state run beside connection_table.
+template <class Congestion = newreno>
+class basic_connection {
+public:
+    /// The congestion-control policy (a wirekit::fsm definition).
+    using congestion_policy = Congestion;
+    /// The connection table and the congestion region, side by side.
+    using machine_type = regions<machine<connection_table>, machine<Congestion>>;
+
+    explicit basic_connection(const config& cfg) {
         t_.cfg = cfg;
         t_.rtt.max_rto = cfg.max_rto;
     }
@@ -1324,6 +1429,7 @@ public:
         s.rto = t_.rtt.rto;
         s.cwnd = t_.cwnd;
         s.ssthresh = t_.ssthresh;
+        s.congestion = congestion_state();
         s.snd_wscale = t_.snd_wscale;
         s.rcv_wscale = t_.rcv_wscale;
         s.timestamps = t_.ts.ok;
@@ -1398,9 +1504,9 @@ public:
         return n;
     }
 
-    [[nodiscard]] state current() const noexcept { return m_.region<0>().current(); }
+    [[nodiscard]] state current() const noexcept { return m_.template region<0>().current(); }
     /// The congestion-control state (RFC 5681); cwnd and ssthresh are in vars().
-    [[nodiscard]] cc_state congestion_state() const noexcept { return m_.region<1>().current(); }
+    [[nodiscard]] cc_state congestion_state() const noexcept { return m_.template region<1>().current(); }
     /// The TCB, read-only (RFC variable names).
     [[nodiscard]] const tcb& vars() const noexcept { return t_; }
     /// Mutable TCB access, for tests that adjust a variable (ssthresh, the
@@ -1430,10 +1536,14 @@ private:
     machine_type m_{};
 };
 
+/// A TCP connection with NewReno congestion control (RFC 6582).
+using connection = basic_connection<newreno>;
+
 // ---------------------------------------------------------------------------
 // SEGMENT ARRIVES (§3.10.7)
 
-inline void connection::on_segment(instant now, const segment_in& s) {
+template <class Congestion>
+inline void basic_connection<Congestion>::on_segment(instant now, const segment_in& s) {
     begin(now);
     const std::uint32_t seg_len =
         static_cast<std::uint32_t>(s.payload.size()) + (s.hdr.flags.syn ? 1u : 0u) + (s.hdr.flags.fin ? 1u : 0u);
@@ -1449,7 +1559,8 @@ inline void connection::on_segment(instant now, const segment_in& s) {
 }
 
 /// §3.10.7.1: CLOSED. An incoming RST is discarded; anything else gets a RST.
-inline void connection::segment_arrives_closed(const segment_in& s, std::uint32_t seg_len) {
+template <class Congestion>
+inline void basic_connection<Congestion>::segment_arrives_closed(const segment_in& s, std::uint32_t seg_len) {
     if (s.hdr.flags.rst) return;
     t_.remote = endpoint{s.src_addr, s.hdr.src_port};
     if (!s.hdr.flags.ack) t_.send_rst_ack(0, s.hdr.seq_number + seg_len);  // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
@@ -1457,7 +1568,8 @@ inline void connection::segment_arrives_closed(const segment_in& s, std::uint32_
 }
 
 /// §3.10.7.2: LISTEN.
-inline void connection::segment_arrives_listen(const segment_in& s, const input& in) {
+template <class Congestion>
+inline void basic_connection<Congestion>::segment_arrives_listen(const segment_in& s, const input& in) {
     if (s.hdr.flags.rst) return;  // first: an incoming RST is ignored
     const endpoint from{s.src_addr, s.hdr.src_port};
     if (t_.remote_known && !(t_.remote == from)) return;  // not our foreign socket
@@ -1480,7 +1592,8 @@ inline void connection::segment_arrives_listen(const segment_in& s, const input&
 }
 
 /// §3.10.7.3: SYN-SENT.
-inline void connection::segment_arrives_syn_sent(const segment_in& s, const input& in) {
+template <class Congestion>
+inline void basic_connection<Congestion>::segment_arrives_syn_sent(const segment_in& s, const input& in) {
     const auto& h = s.hdr;
     bool ack_ok = false;
     if (h.flags.ack) {  // first: the ACK bit
@@ -1527,7 +1640,8 @@ inline void connection::segment_arrives_syn_sent(const segment_in& s, const inpu
 /// The text step (§3.10.7.4 seventh) for segment data starting at `seq`:
 /// in-order bytes go to the receive buffer up to the window. Returns true
 /// when the whole segment was taken (so a FIN behind it is in sequence).
-inline bool connection::process_text(const segment_in& s, std::uint32_t& seq, bytes_view& data) {
+template <class Congestion>
+inline bool basic_connection<Congestion>::process_text(const segment_in& s, std::uint32_t& seq, bytes_view& data) {
     (void)s;
     if (seq_lt(seq, t_.rcv_nxt)) {  // already have the front: trim it
         const std::uint32_t dup = t_.rcv_nxt - seq;
@@ -1563,7 +1677,8 @@ inline bool connection::process_text(const segment_in& s, std::uint32_t& seq, by
 }
 
 /// §3.10.7.4: SYN-RECEIVED and the synchronized states.
-inline void connection::segment_arrives_other(const segment_in& s_in, const input& in_in, std::uint32_t seg_len) {
+template <class Congestion>
+inline void basic_connection<Congestion>::segment_arrives_other(const segment_in& s_in, const input& in_in, std::uint32_t seg_len) {
     // SYN-RECEIVED and the peer's SYN again (seq == IRS): the SYN is the old
     // part of the segment (§3.10.7.4: "only the new parts are processed").
     // Without ACK it is a retransmitted SYN: answer with our SYN,ACK again.
