@@ -1,7 +1,8 @@
 // wirekit/fsm/tcp/connection.hpp — one TCP connection, sans-I/O (RFC 9293).
 //
 // Layer L3. A `connection` is a Transmission Control Block (§3.3.1) plus the
-// connection state machine. It never reads a clock or touches a socket:
+// connection state machine; `basic_connection<Congestion>` chooses the
+// congestion-control policy (tahoe, reno, newreno; `connection` is newreno). It never reads a clock or touches a socket:
 //
 //   inputs   the §3.10 user calls  open / send / receive / close / abort / status,
 //            on_segment(now, segment)   a segment for this connection arrived,
@@ -31,10 +32,12 @@
 // when absent); retransmission per RFC 6298 (Karn, backoff, §5.7's 3 s);
 // zero-window probing by the retransmission timer; user timeout;
 // out-of-order reassembly in a fixed 64 KiB ring; SWS avoidance at both ends;
-// Reno/NewReno congestion control (RFC 5681, RFC 6582) as an orthogonal
-// region (congestion_table) beside the connection table.
-// Not implemented (yet): window scaling, timestamps/PAWS, SACK, delayed ACK,
-// Nagle, keep-alive, SYN cookies and listen queues, precedence/security
+// delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2; config delayed_ack,
+// ack_delay); Nagle (RFC 896, §3.7.4; config nodelay); keep-alive (§3.8.4,
+// RFC 1122 §4.2.3.6; config keepalive, off by default); congestion control
+// as a policy table run as an orthogonal region beside the connection
+// table: tahoe, reno (RFC 5681 §3) or newreno (RFC 6582).
+// Not implemented (yet): window scaling, timestamps/PAWS, SACK, SYN cookies and listen queues, precedence/security
 // (§3.10.7.4 third), challenge-ACK rate limiting (RFC 5961 §7), urgent-data
 // delivery beyond tracking rcv_up. docs/tcp.md has the full list.
 #pragma once
