@@ -34,8 +34,9 @@ std::vector<std::byte> pattern(std::size_t n, std::uint64_t seed) {
     return v;
 }
 
+template <class Conn>
 struct side {
-    tcp::connection conn;
+    Conn conn;
     wirekit::io::memory_pipe::end& dev;
     std::vector<std::byte> to_send;
     std::size_t sent = 0;
@@ -128,6 +129,7 @@ struct run_result {
     std::size_t bad_checksum = 0;
 };
 
+template <class Conn = tcp::connection>
 run_result simulate(const wirekit::io::impairments& imp, std::size_t bytes, std::uint64_t seed, tcp::instant limit,
                     wirekit::io::pcap_writer* trace = nullptr) {
     wirekit::io::pipe_config pc;
@@ -141,8 +143,8 @@ run_result simulate(const wirekit::io::impairments& imp, std::size_t bytes, std:
     ca.msl = std::chrono::seconds(1);  // a short TIME-WAIT keeps the run short
     ca.delayed_ack = cb.delayed_ack = true;  // the defaults (delayed ACK and Nagle on), unlike the scripted tests
     cb.msl = std::chrono::seconds(1);
-    side a(ca, pipe.a(), pattern(bytes, seed));
-    side b(cb, pipe.b(), pattern(bytes + 777, seed + 1));
+    side<Conn> a(ca, pipe.a(), pattern(bytes, seed));
+    side<Conn> b(cb, pipe.b(), pattern(bytes + 777, seed + 1));
     a.trace = trace;
     b.trace = trace;
 
@@ -158,7 +160,7 @@ run_result simulate(const wirekit::io::impairments& imp, std::size_t bytes, std:
         pipe.set_time(std::chrono::duration_cast<wirekit::io::timestamp>(now));
         a.deliver(now);
         b.deliver(now);
-        for (side* s : {&a, &b}) {
+        for (side<Conn>* s : {&a, &b}) {
             s->now_for_trace = now;
             if (auto d = s->conn.next_deadline(); d && *d <= now) s->conn.on_timer(now);
             s->app(now);
@@ -214,6 +216,31 @@ TEST_CASE("simulation: both directions transfer identical bytes under loss") {
             CHECK(r.finished < tcp::instant(bound));
             if (loss == 0.0) CHECK(r.retransmissions == 0);
             else CHECK(r.retransmissions > 0);
+        }
+    }
+}
+
+TEST_CASE("simulation: Tahoe and Reno transfer identical bytes under loss and reordering") {
+    // The policies' loss reactions (go-back-N slow start for Tahoe, Reno's
+    // early exit from fast recovery) must still deliver every byte.
+    const std::size_t n = 256 * 1024;
+    for (double loss : {0.01, 0.05, 0.10}) {
+        wirekit::io::impairments imp;
+        imp.loss = loss;
+        imp.reorder = 0.05;
+        imp.reorder_delay = std::chrono::milliseconds(5);
+        imp.delay = std::chrono::milliseconds(10);
+        DYNAMIC_SECTION("Tahoe, loss " << loss) {
+            const auto r = simulate<tcp::basic_connection<tcp::tahoe>>(imp, n, 31, std::chrono::hours(2));
+            CHECK(r.a_ok);
+            CHECK(r.b_ok);
+            CHECK(r.finished < tcp::instant(std::chrono::seconds(300)));
+        }
+        DYNAMIC_SECTION("Reno, loss " << loss) {
+            const auto r = simulate<tcp::basic_connection<tcp::reno>>(imp, n, 32, std::chrono::hours(2));
+            CHECK(r.a_ok);
+            CHECK(r.b_ok);
+            CHECK(r.finished < tcp::instant(std::chrono::seconds(300)));
         }
     }
 }
