@@ -7,7 +7,10 @@
 //   every emitted segment within the MSS and re-parsable with a valid
 //   checksum, the TCB's state mirror equal to the machine's state.
 //
-// Input: byte 0 picks the start state (and passive/active), then records:
+// Input: byte 0 picks the start state (bits 0-3), passive/active (0x10),
+// delayed ACK (0x20), keep-alive with a 1 s idle time (0x40) and nodelay
+// (0x80); the last byte modulo 3 picks the congestion policy (NewReno,
+// Reno, Tahoe). Then records:
 //   op 0..3  a segment: seq and ack as offsets from RCV.NXT / SND.UNA
 //            (int16), control bits, window, payload length, payload bytes
 //   op 4     raw TCP bytes, parsed by the wire layer first (any options)
@@ -48,13 +51,20 @@ struct reader {
     std::uint16_t u16() { return static_cast<std::uint16_t>(u8() << 8 | u8()); }
 };
 
+template <class Conn>
 struct harness {
-    tcp::connection c;
+    Conn c;
     tcp::instant now{0};
     std::vector<std::byte> scratch = std::vector<std::byte>(4096);
 
-    static tcp::config cfg() {
+    static tcp::config cfg(std::uint8_t pick) {
         tcp::config k;
+        k.delayed_ack = pick & 0x20;
+        k.keepalive.enabled = pick & 0x40;
+        k.keepalive.idle = std::chrono::seconds(1);
+        k.keepalive.interval = std::chrono::milliseconds(100);
+        k.keepalive.probes = 3;
+        k.nodelay = pick & 0x80;
         k.local = {addr_a, 40000};
         k.fixed_iss = 99;
         k.send_buffer = 8192;
@@ -63,7 +73,7 @@ struct harness {
         k.msl = std::chrono::seconds(1);
         return k;
     }
-    harness() : c(cfg()) {}
+    explicit harness(std::uint8_t pick) : c(cfg(pick)) {}
 
     void seg(std::uint32_t seq, std::uint32_t ack, wirekit::tcp::control f, std::uint16_t wnd, wirekit::bytes_view data,
              std::uint16_t up = 0, std::optional<std::uint16_t> mss = std::nullopt) {
@@ -159,6 +169,8 @@ struct harness {
         FSM_FUZZ_CHECK(t.snd_mss >= 64);
         FSM_FUZZ_CHECK(t.outbox.size() <= t.cfg.max_outbox);
         FSM_FUZZ_CHECK(t.notices.size() <= 64);
+        if (t.delack_deadline) FSM_FUZZ_CHECK(*t.delack_deadline < t.now + std::chrono::milliseconds(500));  // RFC 1122
+        FSM_FUZZ_CHECK(t.keepalive_unanswered <= t.cfg.keepalive.probes);
         if (auto d = c.next_deadline()) FSM_FUZZ_CHECK(*d >= now - std::chrono::hours(1));
         while (auto s = c.poll_transmit()) {
             FSM_FUZZ_CHECK(s->payload.size() <= t.snd_mss);
@@ -175,13 +187,12 @@ struct harness {
     }
 };
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size == 0) return 0;
+template <class Conn>
+int run(const std::uint8_t* data, std::size_t size) {
     reader r{data, size};
-    harness h;
-    h.reach(r.u8());
+    const std::uint8_t pick = r.u8();
+    harness<Conn> h(pick);
+    h.reach(pick);
     h.drain_and_check();
     std::array<std::byte, 1600> payload{};
     for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = std::byte(i * 31 + 7);
@@ -248,4 +259,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         h.drain_and_check();
     }
     return 0;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    switch (data[size - 1] % 3) {
+        case 0: return run<tcp::connection>(data, size);
+        case 1: return run<tcp::basic_connection<tcp::reno>>(data, size);
+        default: return run<tcp::basic_connection<tcp::tahoe>>(data, size);
+    }
 }
