@@ -30,11 +30,16 @@
 // RFC 5961 §5.2 ACK range check; ISN per RFC 6528; MSS option (§3.7.1, 536
 // when absent); retransmission per RFC 6298 (Karn, backoff, §5.7's 3 s);
 // zero-window probing by the retransmission timer; user timeout;
-// out-of-order reassembly in a fixed 64 KiB ring; SWS avoidance at both ends;
+// out-of-order reassembly in a ring sized to the receive buffer (at most 64
+// held ranges); SWS avoidance at both ends;
 // Reno/NewReno congestion control (RFC 5681, RFC 6582) as an orthogonal
-// region (congestion_table) beside the connection table.
-// Not implemented (yet): window scaling, timestamps/PAWS, SACK, delayed ACK,
-// Nagle, keep-alive, SYN cookies and listen queues, precedence/security
+// region (congestion_table) beside the connection table; window scaling
+// (RFC 7323 §2), timestamps with RTTM and PAWS (RFC 7323 §3-§5), SACK blocks
+// sent in RFC 2018 §4 order and used by RFC 6675 loss recovery, which
+// replaces NewReno in the congestion region when SACK is negotiated
+// (timestamps.hpp, sack.hpp).
+// Not implemented (yet): D-SACK (RFC 2883), Limited Transmit (RFC 3042),
+// TSopt in RST, delayed ACK, Nagle, keep-alive, SYN cookies and listen queues, precedence/security
 // (§3.10.7.4 third), challenge-ACK rate limiting (RFC 5961 §7), urgent-data
 // delivery beyond tracking rcv_up. docs/tcp.md has the full list.
 #pragma once
