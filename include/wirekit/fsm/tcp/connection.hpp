@@ -468,6 +468,7 @@ struct tcb {
         snd_wscale = rcv_wscale = 0;
         ws_ok = sack_ok = sack_recovery = false;
         ts = timestamp_state{};
+        rcv_adv = rcv_nxt;
         dup_acks = 0;
         urgent_pending = false;
         snd_wnd = max_snd_wnd = 0;
