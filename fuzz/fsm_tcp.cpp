@@ -5,14 +5,22 @@
 //   send buffer, buffers within their configured sizes, RCV.WND within the
 //   free receive space, bounded out-of-order, outbox and notice queues,
 //   every emitted segment within the MSS and re-parsable with a valid
-//   checksum, the TCB's state mirror equal to the machine's state.
+//   checksum, the TCB's state mirror equal to the machine's state; with
+//   the RFC 7323 / 2018 options: SND.WND within 65535 << Snd.Wind.Shift,
+//   received data within the buffer plus one scaling unit, the advertised
+//   edge bounded, held out-of-order and SACKed ranges bounded, sorted and
+//   inside their windows, at most 40 bytes of options.
 //
-// Input: byte 0 picks the start state (bits 0-3), passive/active (0x10),
-// delayed ACK (0x20), keep-alive with a 1 s idle time (0x40) and nodelay
-// (0x80); the last byte modulo 3 picks the congestion policy (NewReno,
-// Reno, Tahoe). Then records:
+// Input: byte 0 picks the start state (low 4 bits; 0x10 passive/active;
+// 0x20 the peer offers window scale 7, timestamps and SACK, and then sends
+// TSopt in its segments; 0x40 a 100000-byte receive buffer). The last byte
+// picks the congestion policy (value % 3: NewReno, Reno, Tahoe) and, in
+// value / 3, delayed ACK (bit 0), keep-alive with a 1 s idle time (bit 1)
+// and nodelay (bit 2). Then records:
 //   op 0..3  a segment: seq and ack as offsets from RCV.NXT / SND.UNA
-//            (int16), control bits, window, payload length, payload bytes
+//            (int16), control bits, window, payload length, payload bytes;
+//            bit 128 of the control byte: an older TSval (minus u16) and a
+//            SACK block (offsets from SND.UNA, u16 each)
 //   op 4     raw TCP bytes, parsed by the wire layer first (any options)
 //   op 5     time passes (n x 7 ms) and due timers fire
 //   op 6     SEND n bytes        op 7  RECEIVE up to n bytes
@@ -57,26 +65,30 @@ struct harness {
     tcp::instant now{0};
     std::vector<std::byte> scratch = std::vector<std::byte>(4096);
 
-    static tcp::config cfg(std::uint8_t pick) {
+    bool peer_opts = false;      ///< the peer offered WS/TS/SACK and sends TSopt
+    std::uint32_t peer_clock = 1000;  ///< the peer's TSval clock
+
+    static tcp::config cfg(bool big_buffer, std::uint8_t flow) {
         tcp::config k;
-        k.delayed_ack = pick & 0x20;
-        k.keepalive.enabled = pick & 0x40;
+        k.delayed_ack = flow & 1;
+        k.keepalive.enabled = flow & 2;
         k.keepalive.idle = std::chrono::seconds(1);
         k.keepalive.interval = std::chrono::milliseconds(100);
         k.keepalive.probes = 3;
-        k.nodelay = pick & 0x80;
+        k.nodelay = flow & 4;
         k.local = {addr_a, 40000};
         k.fixed_iss = 99;
         k.send_buffer = 8192;
-        k.receive_buffer = 6000;
+        k.receive_buffer = big_buffer ? 100000 : 6000;
         k.mss = 1000;
         k.msl = std::chrono::seconds(1);
         return k;
     }
-    explicit harness(std::uint8_t pick) : c(cfg(pick)) {}
+    harness(std::uint8_t pick, std::uint8_t flow) : c(cfg(pick & 0x40, flow)) { peer_opts = pick & 0x20; }
 
     void seg(std::uint32_t seq, std::uint32_t ack, wirekit::tcp::control f, std::uint16_t wnd, wirekit::bytes_view data,
-             std::uint16_t up = 0, std::optional<std::uint16_t> mss = std::nullopt) {
+             std::uint16_t up = 0, std::optional<std::uint16_t> mss = std::nullopt,
+             const wirekit::tcp::option_set* extra = nullptr) {
         tcp::segment_in in;
         in.src_addr = addr_b;
         in.dst_addr = addr_a;
@@ -87,6 +99,14 @@ struct harness {
         in.hdr.flags = f;
         in.hdr.window = wnd;
         in.hdr.urgent_pointer = up;
+        if (extra) in.hdr.options = *extra;
+        else if (peer_opts) {
+            in.hdr.options.ts = wirekit::tcp::timestamps{++peer_clock, 0};
+            if (f.syn) {
+                in.hdr.options.window_scale = 7;
+                in.hdr.options.sack_permitted = true;
+            }
+        }
         in.hdr.options.mss = mss;
         in.hdr.payload_len = data.size();
         in.payload = data;
@@ -159,10 +179,25 @@ struct harness {
         FSM_FUZZ_CHECK(seq_le(t.snd_nxt, t.snd_max));
         FSM_FUZZ_CHECK(t.snd_max - t.snd_una <= t.cfg.send_buffer + 2);  // data + SYN + FIN
         FSM_FUZZ_CHECK(t.snd_buf.size() <= t.cfg.send_buffer);
-        FSM_FUZZ_CHECK(t.rcv_buf.size() <= t.cfg.receive_buffer);
+        FSM_FUZZ_CHECK(t.rcv_buf.size() <= t.cfg.receive_buffer + (std::size_t{1} << t.rcv_wscale));
         FSM_FUZZ_CHECK(t.rcv_wnd <= t.receive_space());
-        FSM_FUZZ_CHECK(t.ooo_count <= t.rcv_wnd);
-        FSM_FUZZ_CHECK(t.snd_wnd <= 65535);
+        FSM_FUZZ_CHECK(t.ooo_count <= t.rcv_limit());
+        FSM_FUZZ_CHECK(t.rcv_limit() <= t.rcv_wnd + (1u << t.rcv_wscale));  // overshoot below one scaling unit
+        FSM_FUZZ_CHECK(t.snd_wnd <= (65535u << t.snd_wscale));
+        FSM_FUZZ_CHECK(t.snd_wscale <= 14 && t.rcv_wscale <= 14);
+        FSM_FUZZ_CHECK(t.ooo_ranges.n <= t.ooo_ranges.r.size());
+        FSM_FUZZ_CHECK(t.ooo_ranges.bytes() == t.ooo_count);
+        for (std::size_t i = 0; i < t.ooo_ranges.n; ++i) {
+            FSM_FUZZ_CHECK(tcp::seq_lt(t.rcv_nxt, t.ooo_ranges.r[i].left));  // a hole at RCV.NXT
+            FSM_FUZZ_CHECK(tcp::seq_lt(t.ooo_ranges.r[i].left, t.ooo_ranges.r[i].right));
+            if (i) FSM_FUZZ_CHECK(tcp::seq_lt(t.ooo_ranges.r[i - 1].right, t.ooo_ranges.r[i].left));
+        }
+        FSM_FUZZ_CHECK(t.sb.sacked.n <= t.sb.sacked.r.size());
+        for (std::size_t i = 0; i < t.sb.sacked.n; ++i) {
+            FSM_FUZZ_CHECK(seq_le(t.snd_una, t.sb.sacked.r[i].left));
+            FSM_FUZZ_CHECK(seq_le(t.sb.sacked.r[i].right, t.snd_max));
+        }
+        if (t.sack_recovery) FSM_FUZZ_CHECK(t.sack_ok);
         FSM_FUZZ_CHECK(t.cwnd >= t.snd_mss || t.cwnd >= 64);
         FSM_FUZZ_CHECK(t.cwnd <= tcp::tcb::max_cwnd);
         FSM_FUZZ_CHECK(t.ssthresh >= 2u * 64);
@@ -181,6 +216,7 @@ struct harness {
             auto r = wirekit::tcp::repr::parse(*v, wirekit::ipv4_pseudo{s->src_addr, s->dst_addr});
             FSM_FUZZ_CHECK(r.has_value());
             FSM_FUZZ_CHECK(r->seq_number == s->hdr.seq_number);
+            FSM_FUZZ_CHECK(s->hdr.header_len() <= 60);  // at most 40 bytes of options
         }
         while (c.poll_notice()) {
         }
@@ -191,7 +227,7 @@ template <class Conn>
 int run(const std::uint8_t* data, std::size_t size) {
     reader r{data, size};
     const std::uint8_t pick = r.u8();
-    harness<Conn> h(pick);
+    harness<Conn> h(pick, static_cast<std::uint8_t>(data[size - 1] / 3));
     h.reach(pick);
     h.drain_and_check();
     std::array<std::byte, 1600> payload{};
@@ -215,8 +251,16 @@ int run(const std::uint8_t* data, std::size_t size) {
             const std::uint16_t up = (bits & 32) ? r.u16() : 0;
             std::optional<std::uint16_t> mss;
             if (bits & 64) mss = r.u16();
+            wirekit::tcp::option_set extra;
+            const bool old_ts = bits & 128;
+            if (old_ts) {  // an older TSval (PAWS) and a SACK block around SND.UNA
+                extra.ts = wirekit::tcp::timestamps{h.peer_clock - r.u16(), t.ts.now_value(h.now)};
+                const std::uint32_t l = t.snd_una + r.u16();
+                extra.sack[0] = {l, l + r.u16()};
+                extra.sack_count = 1;
+            }
             h.seg(seq, ack, f, wnd, wirekit::bytes_view(payload).first(std::min<std::size_t>(len, payload.size())), up,
-                  mss);
+                  mss, old_ts ? &extra : nullptr);
         } else if (op == 4) {
             const std::size_t len = std::min<std::size_t>(r.u8() + 20u, size - std::min(r.at, size));
             const wirekit::bytes_view raw(reinterpret_cast<const std::byte*>(data + r.at), len);

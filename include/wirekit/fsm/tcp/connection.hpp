@@ -31,13 +31,19 @@
 // RFC 5961 §5.2 ACK range check; ISN per RFC 6528; MSS option (§3.7.1, 536
 // when absent); retransmission per RFC 6298 (Karn, backoff, §5.7's 3 s);
 // zero-window probing by the retransmission timer; user timeout;
-// out-of-order reassembly in a fixed 64 KiB ring; SWS avoidance at both ends;
+// out-of-order reassembly in a ring sized to the receive buffer (at most 64
+// held ranges); SWS avoidance at both ends;
 // delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2; config delayed_ack,
 // ack_delay); Nagle (RFC 896, §3.7.4; config nodelay); keep-alive (§3.8.4,
 // RFC 1122 §4.2.3.6; config keepalive, off by default); congestion control
 // as a policy table run as an orthogonal region beside the connection
-// table: tahoe, reno (RFC 5681 §3) or newreno (RFC 6582).
-// Not implemented (yet): window scaling, timestamps/PAWS, SACK, SYN cookies and listen queues, precedence/security
+// table: tahoe, reno (RFC 5681 §3) or newreno (RFC 6582); window scaling
+// (RFC 7323 §2), timestamps with RTTM and PAWS (RFC 7323 §3-§5), SACK blocks
+// sent in RFC 2018 §4 order and used by RFC 6675 loss recovery, which
+// replaces the Reno/NewReno fast recovery when SACK is negotiated
+// (timestamps.hpp, sack.hpp).
+// Not implemented (yet): D-SACK (RFC 2883), Limited Transmit (RFC 3042),
+// TSopt in RST, SYN cookies and listen queues, precedence/security
 // (§3.10.7.4 third), challenge-ACK rate limiting (RFC 5961 §7), urgent-data
 // delivery beyond tracking rcv_up. docs/tcp.md has the full list.
 #pragma once
@@ -247,7 +253,7 @@ struct tcb {
     std::size_t ooo_count = 0;  ///< bytes held out of order
 
     // Congestion control (RFC 5681, RFC 6582), driven by the congestion
-    // region (congestion_table) beside the connection table.
+    // region (the congestion policy) beside the connection table.
     static constexpr std::uint32_t max_cwnd = 1u << 20;  ///< cwnd never exceeds 1 MiB (16 x the largest window)
     std::uint32_t cwnd = 4 * 536;    ///< congestion window, bytes (IW for the default SMSS until a connection starts)
     std::uint32_t ssthresh = 65535;  ///< slow start threshold, bytes
@@ -522,6 +528,7 @@ struct tcb {
         snd_wscale = rcv_wscale = 0;
         ws_ok = sack_ok = sack_recovery = false;
         ts = timestamp_state{};
+        rcv_adv = rcv_nxt;
         dup_acks = 0;
         urgent_pending = false;
         snd_wnd = max_snd_wnd = 0;

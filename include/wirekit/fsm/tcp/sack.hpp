@@ -245,15 +245,17 @@ struct sack_scoreboard {
     }
     /// NextSeg() rule (4), the rescue retransmission: once per recovery
     /// (HighACK > RescueRxt), one segment ending with the highest unSACKed
-    /// octet below SND.MAX.
+    /// octet below SND.MAX, if that octet has not been retransmitted yet
+    /// (it is at or above HighRxt).
     [[nodiscard]] span rescue(std::uint32_t snd_una, std::uint32_t snd_max, std::uint32_t smss) const noexcept {
         if (!seq_gt(snd_una, rescue_rxt)) return {};
         std::uint32_t end = snd_max;
         for (std::size_t i = sacked.n; i-- > 0;) {  // step down over SACKed ranges that reach `end`
             if (seq_lt(sacked.r[i].left, end) && seq_ge(sacked.r[i].right, end)) end = sacked.r[i].left;
         }
-        if (!seq_lt(snd_una, end)) return {};
-        const std::uint32_t len = std::min<std::uint32_t>(end - snd_una, smss);
+        const std::uint32_t lo = seq_max(snd_una, high_rxt);
+        if (!seq_lt(lo, end)) return {};
+        const std::uint32_t len = std::min<std::uint32_t>(end - lo, smss);
         return {end - len, len};
     }
 };
