@@ -529,6 +529,7 @@ struct tcb {
         ws_ok = sack_ok = sack_recovery = false;
         ts = timestamp_state{};
         rcv_adv = rcv_nxt;
+        rcv_wnd = std::min(rcv_wnd, receive_space());  // unscaled again: at most 65535
         dup_acks = 0;
         urgent_pending = false;
         snd_wnd = max_snd_wnd = 0;
