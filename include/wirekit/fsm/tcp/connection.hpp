@@ -959,9 +959,6 @@ inline void user_timed_out(tcb& t, const input&) {
 inline void back_to_listen(tcb& t, const input&) {
     t.remote_known = false;
     t.reset_connection_state();
-    // Without window scaling (forgotten with the peer) the window is at
-    // most 65535 again, as after a passive OPEN (found by fuzz/fsm_tcp).
-    t.rcv_wnd = t.receive_space();
 }
 }  // namespace actions
 
