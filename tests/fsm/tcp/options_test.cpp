@@ -826,6 +826,10 @@ TEST_CASE("options: as the receiver of tcp-lossy.pcap, the ACKs and SACK blocks 
     c.local = {wirekit::ipv4_address::of(10, 66, 0, 1), segs[0].in.hdr.src_port};
     c.fixed_iss = segs[0].in.hdr.seq_number;
     c.receive_buffer = 8 << 20;
+    // The Linux client acknowledged every segment (frames 8, 10, 12, ...:
+    // one pure ACK per 1448-byte segment, its quick-ACK mode), so wirekit's
+    // delayed ACK (RFC 1122 §4.2.3.2, one ACK per two segments) is off here.
+    c.delayed_ack = false;
     tcp::connection cli(c);
     REQUIRE(cli.open(0s, true, tcp::endpoint{wirekit::ipv4_address::of(10, 66, 0, 2), segs[0].in.hdr.dst_port}));
     std::optional<tcp::segment_out> last_ack;
