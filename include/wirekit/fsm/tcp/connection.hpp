@@ -577,6 +577,11 @@ struct tcb {
         ooo_ranges.remove_below(seq + len);
         ooo_count = ooo_ranges.bytes();
     }
+    /// Drops every held out-of-order byte.
+    void ooo_forget() noexcept {
+        ooo_ranges.clear();
+        ooo_count = 0;
+    }
     /// Moves held bytes that are now in sequence to the receive buffer.
     void ooo_drain() {
         if (ooo_ranges.empty() || ooo_ranges.r[0].left != rcv_nxt) return;
@@ -1889,6 +1894,7 @@ inline void basic_connection<Congestion>::segment_arrives_other(const segment_in
             }
         } else if (whole && fin_seq == t_.rcv_nxt) {
             t_.fin_received = true;
+            t_.ooo_forget();  // nothing follows a FIN: bytes held beyond it are void
             t_.rcv_nxt += 1;
             t_.ack_pending = true;
             fire(event::rcv_fin, in);
