@@ -337,7 +337,7 @@ TEST_CASE("listener: data sent before accept() waits in the queued connection") 
     CHECK(receive_all(*server, net.now) == "hello");
 }
 
-TEST_CASE("listener: the SYN queue holds syn_backlog embryos; more SYNs are dropped without cookies") {
+TEST_CASE("listener: the SYN queue holds syn_backlog embryos, more SYNs are dropped without cookies") {
     network net(server_config(4, 128, false));
     for (std::uint16_t p = 0; p < 6; ++p) net.connect(static_cast<std::uint16_t>(41000 + p));
     net.record = true;
@@ -354,7 +354,7 @@ TEST_CASE("listener: the SYN queue holds syn_backlog embryos; more SYNs are drop
     CHECK(syn_acks == 4);
 }
 
-TEST_CASE("listener: a full accept queue drops SYNs and the completing ACK; the client's retry completes later") {
+TEST_CASE("listener: a full accept queue drops SYNs and the completing ACK, the client's retry completes later") {
     network net(server_config(128, 1));
     auto& c1 = net.connect(41001);
     net.pump();
@@ -435,7 +435,7 @@ TEST_CASE("listener: an embryo retransmits its SYN,ACK at 1, 3, 7, 15, 31 s and 
     CHECK_FALSE(net.lst.next_deadline());
 }
 
-TEST_CASE("listener: RST kills an embryo; a retransmitted SYN gets the same SYN,ACK") {
+TEST_CASE("listener: RST kills an embryo, a retransmitted SYN gets the same SYN,ACK") {
     network net(server_config());
     tcp::segment_in syn;
     syn.src_addr = addr_a;
@@ -687,7 +687,7 @@ flood_result flood(network& net) {
 
 }  // namespace
 
-TEST_CASE("listener: a flood of 10,000 spoofed SYNs; with cookies a real client still connects") {
+TEST_CASE("listener: a flood of 10,000 spoofed SYNs, with cookies a real client still connects") {
     auto net = std::make_unique<network>(server_config(128, 128, true));
     const auto res = flood(*net);
     // Memory stays bounded: the queues never exceed their limits.
