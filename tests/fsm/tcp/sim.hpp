@@ -16,8 +16,9 @@
 // stream to report the first wrong offset.
 //
 // The loop: at virtual time `now`, deliver the frames whose time has come
-// (to A, then to B), fire due timers, run each application, and flush each
-// connection's segments into the pipe. Then jump to the next event: a
+// (to A, then to B; what each segment provokes is transmitted at once),
+// fire due timers, run each application, and flush each connection's
+// segments into the pipe. Then jump to the next event: a
 // delivery, a connection deadline, or a slow reader's next read. A run ends
 // when both connections are CLOSED, nothing can happen any more, or the
 // time limit passes.
@@ -26,7 +27,8 @@
 // loss); `before_segment` / `after_segment` see each segment a connection
 // processes; `after_step` runs after each time step; `on_frame` receives
 // every transmitted segment as an Ethernet/IPv4/TCP frame (for a pcap
-// trace). This header needs neither Catch2 nor libpcap, so example programs
+// trace). With `trace_congestion`, A's cwnd and ssthresh are recorded after
+// every input that changes them. This header needs neither Catch2 nor libpcap, so example programs
 // (tcp-trace) and benchmarks (bench_tcp) use it too.
 #pragma once
 
@@ -105,6 +107,18 @@ struct settings {
     endpoint_settings b{};
     tcp::duration msl = 1s;           ///< a short MSL keeps TIME-WAIT (2 MSL) short
     tcp::instant limit = std::chrono::hours(1);  ///< give up at this virtual time
+    bool trace_congestion = false;    ///< record A's cwnd, ssthresh and congestion state (outcome::congestion_a)
+    /// Adjusts a connection's configuration before it is created ('A' or 'B').
+    std::function<void(char side, tcp::config&)> configure{};
+};
+
+/// A's congestion variables after an input that changed them.
+struct cwnd_sample {
+    tcp::instant t{};
+    std::uint32_t cwnd = 0;      ///< bytes
+    std::uint32_t ssthresh = 0;  ///< bytes
+    tcp::cc_state state = tcp::cc_state::slow_start;
+    std::uint32_t snd_una = 0;   ///< relative to A's ISS + 1 (bytes of data acknowledged)
 };
 
 /// One direction of data, from the sender's application to the receiver's.
@@ -138,6 +152,7 @@ struct outcome {
     std::size_t scripted_drops = 0;  ///< segments lost by the `drop` hook
     std::size_t steps = 0;           ///< time steps of the loop
     io::impairment_stats a_to_b_link{}, b_to_a_link{};
+    std::vector<cwnd_sample> congestion_a{};  ///< with settings::trace_congestion
 };
 
 /// The simulation (see the file comment). Not copyable or movable.
@@ -189,13 +204,15 @@ public:
 
     explicit simulation(const settings& s)
         : s_(s), pipe_(pipe_settings(s)),
-          a_('A', make_config(s.a, true, s.msl), pipe_.a(), s.a, addr_b, s.seed, s.seed + 1, s.b.send_bytes),
-          b_('B', make_config(s.b, false, s.msl), pipe_.b(), s.b, addr_a, s.seed + 1, s.seed, s.a.send_bytes) {}
+          a_('A', make_config(s, true), pipe_.a(), s.a, addr_b, s.seed, s.seed + 1, s.b.send_bytes),
+          b_('B', make_config(s, false), pipe_.b(), s.b, addr_a, s.seed + 1, s.seed, s.a.send_bytes) {}
     simulation(const simulation&) = delete;
     simulation& operator=(const simulation&) = delete;
 
     /// The configuration the harness gives each connection.
-    static tcp::config make_config(const endpoint_settings& e, bool is_a, tcp::duration msl) {
+    static tcp::config make_config(const settings& s, bool is_a) {
+        const endpoint_settings& e = is_a ? s.a : s.b;
+        const tcp::duration msl = s.msl;
         tcp::config c;
         c.local = is_a ? tcp::endpoint{addr_a, port_a} : tcp::endpoint{addr_b, port_b};
         c.mss = e.mss;
@@ -203,6 +220,7 @@ public:
         c.receive_buffer = e.receive_buffer;
         c.msl = msl;
         for (std::size_t i = 0; i < c.secret.size(); ++i) c.secret[i] = std::byte(i * 7 + (is_a ? 1 : 2));
+        if (s.configure) s.configure(is_a ? 'A' : 'B', c);
         return c;
     }
 
@@ -224,6 +242,7 @@ public:
             deliver(b_);
             for (endpoint* e : {&a_, &b_}) {
                 if (auto d = e->conn.next_deadline(); d && *d <= now_) e->conn.on_timer(now_);
+                if (e == &a_) record_congestion();
                 application(*e);
                 flush(*e);
             }
@@ -257,6 +276,17 @@ private:
     outcome fail(std::string what) {
         error_ = std::move(what);
         return report();
+    }
+
+    void record_congestion() {
+        if (!s_.trace_congestion || a_.conn.current() == tcp::state::syn_sent) return;
+        const auto& v = a_.conn.vars();
+        const cwnd_sample x{now_, v.cwnd, v.ssthresh, a_.conn.congestion_state(), v.snd_una - v.iss - 1};
+        if (!congestion_.empty()) {
+            const auto& l = congestion_.back();
+            if (l.cwnd == x.cwnd && l.ssthresh == x.ssthresh && l.state == x.state) return;
+        }
+        congestion_.push_back(x);
     }
 
     void flush(endpoint& e) {
@@ -319,6 +349,8 @@ private:
             if (in.hdr.dst_port != local.port) continue;
             if (before_segment) before_segment(e, in, now_);
             e.conn.on_segment(now_, in);
+            if (&e == &a_) record_congestion();
+            flush(e);  // transmit what the segment provoked at once, as a host would
             if (after_segment) after_segment(e, in, now_);
         }
     }
@@ -416,6 +448,7 @@ private:
         r.steps = steps_;
         r.a_to_b_link = pipe_.a().stats();
         r.b_to_a_link = pipe_.b().stats();
+        r.congestion_a = std::move(congestion_);
         return r;
     }
 
@@ -426,6 +459,7 @@ private:
     tcp::instant now_{};
     std::string error_{};
     std::size_t segments_ = 0, zero_windows_ = 0, scripted_drops_ = 0, steps_ = 0;
+    std::vector<cwnd_sample> congestion_{};
 };
 
 /// Runs one simulation without hooks.
