@@ -39,7 +39,7 @@
 // delivery beyond tracking rcv_up. docs/tcp.md has the full list.
 #pragma once
 
-#include <algorithm>    // std::min, std::max
+#include <algorithm>    // std::min, std::max, std::copy
 #include <chrono>       // std::chrono::microseconds
 #include <cstddef>      // std::byte, std::size_t
 #include <cstdint>      // sequence numbers
@@ -106,7 +106,7 @@ struct segment_out {
         const std::size_t n = buffer_len();
         if (out.size() < n) return make_error(errc::no_space, "tcp", 0, "buffer smaller than the segment");
         auto s = wirekit::tcp::mutable_segment::unchecked(out.first(n));
-        for (std::size_t i = 0; i < payload.size(); ++i) out[hdr.header_len() + i] = payload[i];
+        std::copy(payload.begin(), payload.end(), out.begin() + static_cast<std::ptrdiff_t>(hdr.header_len()));
         WIREKIT_TRY_VOID(hdr.emit(s, ipv4_pseudo{src_addr, dst_addr}));
         return n;
     }
@@ -537,7 +537,7 @@ inline bool passive_open(const tcb& t, const input&) { return t.passive; }
 /// §3.10.3 RECEIVE: deliver what is on hand.
 inline void deliver(tcb& t, const input& in) {
     const std::size_t n = std::min(in.buffer.size(), t.rcv_buf.size());
-    for (std::size_t i = 0; i < n; ++i) in.buffer[i] = t.rcv_buf[i];
+    std::copy_n(t.rcv_buf.begin(), n, in.buffer.begin());  // libstdc++ copies a deque node at a time
     t.rcv_buf.erase(t.rcv_buf.begin(), t.rcv_buf.begin() + static_cast<std::ptrdiff_t>(n));
     t.user_count = n;
     if (n == 0 && t.fin_received) t.user_error = "connection closing";
