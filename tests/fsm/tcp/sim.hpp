@@ -147,7 +147,7 @@ struct outcome {
     tcp::instant finished{};         ///< virtual time the loop stopped
     bool both_closed = false;        ///< both connections reached CLOSED
     std::string error{};             ///< a harness failure (emit or transmit refused), empty if none
-    std::uint64_t timeouts = 0;          ///< retransmission timeouts, both connections
+    std::uint64_t timeouts = 0;          ///< retransmission-timer expiries, both connections (zero-window probes included)
     std::uint64_t fast_retransmits = 0;  ///< fast retransmits and partial-ACK retransmits, both
     std::size_t bad_checksum = 0;    ///< frames rejected by segment::checked / repr::parse
     std::size_t segments = 0;        ///< segments transmitted, both directions
