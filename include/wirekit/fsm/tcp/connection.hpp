@@ -48,7 +48,7 @@
 // delivery beyond tracking rcv_up. docs/tcp.md has the full list.
 #pragma once
 
-#include <algorithm>    // std::min, std::max
+#include <algorithm>    // std::min, std::max, std::copy
 #include <bit>          // std::bit_ceil (reassembly ring size)
 #include <chrono>       // std::chrono::microseconds
 #include <cstddef>      // std::byte, std::size_t
@@ -156,7 +156,7 @@ struct segment_out {
         const std::size_t n = buffer_len();
         if (out.size() < n) return make_error(errc::no_space, "tcp", 0, "buffer smaller than the segment");
         auto s = wirekit::tcp::mutable_segment::unchecked(out.first(n));
-        for (std::size_t i = 0; i < payload.size(); ++i) out[hdr.header_len() + i] = payload[i];
+        std::copy(payload.begin(), payload.end(), out.begin() + static_cast<std::ptrdiff_t>(hdr.header_len()));
         WIREKIT_TRY_VOID(hdr.emit(s, ipv4_pseudo{src_addr, dst_addr}));
         return n;
     }
@@ -685,10 +685,13 @@ struct tcb {
     /// moved SND.NXT back, a pure ACK carries SND.MAX instead (as 4.4BSD's
     /// tcp_output does): with SND.NXT behind the peer's RCV.NXT each side
     /// would find the other's ACKs unacceptable and answer them, forever.
+    /// While the send window is zero it carries SND.NXT (4.4BSD: while the
+    /// persist timer runs): SND.MAX then counts a probed byte the peer
+    /// refused, and a zero-window peer accepts only SEQ = RCV.NXT.
     void send_ack() {
         wirekit::tcp::control f;
         f.ack = true;
-        emit(snd_max, f, rcv_nxt);
+        emit(snd_wnd == 0 ? snd_nxt : snd_max, f, rcv_nxt);
     }
     /// <SEQ=seq><CTL=RST>
     void send_rst(std::uint32_t seq) {
@@ -815,8 +818,15 @@ struct tcb {
             return;
         }
         emit(snd_nxt, f, rcv_nxt, snd_nxt, len);
-        snd_nxt += len + (f.fin ? 1u : 0u);
-        snd_max = seq_max(snd_max, snd_nxt);
+        const std::uint32_t seg_end = snd_nxt + len + (f.fin ? 1u : 0u);
+        // A zero-window probe leaves SND.NXT alone (as 4.4BSD's persist
+        // output, which advances only SND.MAX): the receiver refuses the
+        // byte, and once the window opens it goes out again at the head of a
+        // full segment. Advancing SND.NXT left it unacknowledged behind the
+        // next segments, stalling the sender until the next timeout (found
+        // by the slow-reader simulation).
+        if (usable != 0) snd_nxt = seg_end;
+        snd_max = seq_max(snd_max, seg_end);
         rtx_deadline = now + rtt.rto;
     }
 };
@@ -872,19 +882,25 @@ inline bool passive_open(const tcb& t, const input&) { return t.passive; }
 /// §3.10.3 RECEIVE: deliver what is on hand.
 inline void deliver(tcb& t, const input& in) {
     const std::size_t n = std::min(in.buffer.size(), t.rcv_buf.size());
-    for (std::size_t i = 0; i < n; ++i) in.buffer[i] = t.rcv_buf[i];
+    std::copy_n(t.rcv_buf.begin(), n, in.buffer.begin());  // libstdc++ copies a deque node at a time
     t.rcv_buf.erase(t.rcv_buf.begin(), t.rcv_buf.begin() + static_cast<std::ptrdiff_t>(n));
     t.user_count = n;
     if (n == 0 && t.fin_received) t.user_error = "connection closing";
     // Receiver-side SWS avoidance (§3.8.6.2.2): open the window only by at
     // least min(RCV.BUFF / 2, MSS).
     const std::uint32_t space = t.receive_space();
-    const std::uint32_t step = std::min<std::uint32_t>(
-        static_cast<std::uint32_t>(t.receive_cap() / 2), t.cfg.mss);
+    const auto buff = static_cast<std::uint32_t>(t.receive_cap());  // RCV.BUFF
+    const std::uint32_t step = std::min<std::uint32_t>(buff / 2, t.cfg.mss);
     if (space > t.rcv_wnd && space - t.rcv_wnd >= step) {
-        const bool was_small = t.rcv_wnd < step;
+        // Window update: when the window was too small for a segment, or it
+        // opens by two segments or half the buffer (4.4BSD tcp_output's
+        // rule). Without the second case a sender with its whole window in
+        // flight idles until the next ACK (found by the simulation: half
+        // the throughput with an application that reads at once).
+        const std::uint32_t opened = space - t.rcv_wnd;
+        const bool worth_sending = t.rcv_wnd < step || opened >= 2u * t.cfg.mss || opened >= buff / 2;
         t.rcv_wnd = space;
-        if (was_small && synchronized(t.st) && !t.fin_received) t.send_ack();  // window update
+        if (worth_sending && synchronized(t.st) && !t.fin_received) t.send_ack();
     }
 }
 
@@ -1156,6 +1172,11 @@ inline void partial_ack(tcb& t, const input& in) {
 /// RFC 5681 §3.1 eq. 4 and the loss window: after a timeout, ssthresh =
 /// max(FlightSize/2, 2*SMSS) and cwnd = 1 SMSS.
 inline void timeout(tcb& t, const input&) {
+    // With a zero send window the timer was the persist timer and its
+    // segment a window probe (RFC 9293 §3.8.6.1): nothing was lost, so
+    // congestion state stays (found by the slow-reader simulation, where
+    // every closed window otherwise cost cwnd and ssthresh).
+    if (t.snd_wnd == 0) return;
     t.ssthresh = std::max<std::uint32_t>(t.flight_size() / 2, 2u * t.snd_mss);
     t.cwnd = t.snd_mss;
     t.dup_acks = 0;
@@ -1874,9 +1895,12 @@ inline void basic_connection<Congestion>::segment_arrives_other(const segment_in
             fire(event::dup_ack, in);
         }
     } else if (h.ack_number == t_.snd_una && !h.flags.syn && !h.flags.fin && t_.snd_una != t_.snd_max &&
-               (t_.sack_ok ? sack_new : s.payload.empty() && seg_wnd == t_.snd_wnd)) {
+               (t_.sack_ok ? sack_new : s.payload.empty() && seg_wnd == t_.snd_wnd && t_.snd_wnd != 0)) {
         // (With SACK, RFC 6675 §2: an ACK is a duplicate when it SACKs new data.)
         // RFC 5681 §2 duplicate ACK; the congestion region counts on it.
+        // Not with a zero window: the answers to window probes are flow
+        // control, not loss (4.4BSD counts duplicates only while the
+        // retransmission timer, not the persist timer, runs).
         ++t_.dup_acks;
         fire(event::dup_ack, in);
     }
