@@ -47,6 +47,14 @@ inline sim::outcome bottleneck_run(int seconds = 12) {
     s.a.send_bytes = 64u << 20;  // more than the link carries in the run
     s.limit = tcp::instant(std::chrono::seconds(seconds));
     s.trace_congestion = true;
+    // The textbook sender of RFC 5681's and RFC 6582's figures: every
+    // segment ACKed, no SACK (RFC 6675 recovery looks different), no
+    // timestamps. (The goodput sweep below runs the library's defaults.)
+    s.configure = [](char, tcp::config& c) {
+        c.delayed_ack = false;
+        c.sack = false;
+        c.timestamps = false;
+    };
     return sim::simulate(s);
 }
 

@@ -23,7 +23,12 @@ constexpr tcp::duration rtt = 20ms;
 
 /// One scripted run: A sends 2 MiB; the data segments at the given offsets
 /// (bytes from the first data byte) are dropped the first time they are sent.
-struct scripted_run {
+/// Both ends run the textbook configuration of RFC 5681's figures: every
+/// segment ACKed (no delayed ACK), no SACK (RFC 6675 recovery has its own
+/// shape, tested in options_test.cpp), no timestamps (so each segment
+/// carries a full SMSS of 1460 bytes).
+template <class Connection = tcp::connection>
+struct basic_scripted_run {
     sim::outcome r;
     std::vector<std::pair<tcp::instant, std::uint32_t>> retransmitted;  ///< (time, offset) of resends of dropped segments
     struct entry {
@@ -35,16 +40,22 @@ struct scripted_run {
     std::vector<entry> recoveries;  ///< each entry into fast recovery
 
     /// `drop_last`: also drop the segment that ends the stream (once).
-    explicit scripted_run(std::set<std::uint32_t> drop_offsets, bool drop_last = false) {
+    explicit basic_scripted_run(std::set<std::uint32_t> drop_offsets, bool drop_last = false) {
         sim::settings s;
+        s.configure = [](char, tcp::config& c) {
+            c.delayed_ack = false;
+            c.sack = false;
+            c.timestamps = false;
+        };
         s.seed = 1;
         s.a_to_b.delay = s.b_to_a.delay = 10ms;
         s.a.send_bytes = 2u << 20;
         s.trace_congestion = true;
-        sim::simulation run(s);
+        sim::basic_simulation<Connection> run(s);
+        using endpoint = typename sim::basic_simulation<Connection>::endpoint;
         std::set<std::uint32_t> dropped;
         std::uint32_t wire_snd_max = 0, wire_una = 0;  // relative to A's first data byte
-        run.drop = [&](const sim::simulation::endpoint& from, const tcp::segment_out& seg) {
+        run.drop = [&](const endpoint& from, const tcp::segment_out& seg) {
             if (from.name != 'A' || seg.payload.empty()) return false;
             const std::uint32_t off = seg.hdr.seq_number - from.conn.vars().iss - 1;
             wire_snd_max = std::max<std::uint32_t>(wire_snd_max, off + static_cast<std::uint32_t>(seg.payload.size()));
@@ -58,14 +69,14 @@ struct scripted_run {
         };
         tcp::cc_state before = tcp::cc_state::slow_start;
         std::uint32_t flight_before = 0;
-        run.before_segment = [&](sim::simulation::endpoint& to, const tcp::segment_in& seg, tcp::instant) {
+        run.before_segment = [&](endpoint& to, const tcp::segment_in& seg, tcp::instant) {
             if (to.name != 'A' || !seg.hdr.flags.ack) return;
             const std::uint32_t ack = seg.hdr.ack_number - to.conn.vars().iss - 1;
             if (ack != 0xffffffffu && ack > wire_una) wire_una = ack;
             before = to.conn.congestion_state();
             flight_before = wire_snd_max - wire_una;
         };
-        run.after_segment = [&](sim::simulation::endpoint& to, const tcp::segment_in&, tcp::instant t) {
+        run.after_segment = [&](endpoint& to, const tcp::segment_in&, tcp::instant t) {
             if (to.name != 'A') return;
             if (before != tcp::cc_state::fast_recovery && to.conn.congestion_state() == tcp::cc_state::fast_recovery)
                 recoveries.push_back({t, flight_before, to.conn.vars().ssthresh, to.conn.vars().cwnd});
@@ -84,6 +95,7 @@ struct scripted_run {
         return *std::prev(it);
     }
 };
+using scripted_run = basic_scripted_run<>;
 
 }  // namespace
 
@@ -168,14 +180,59 @@ TEST_CASE("congestion trace: NewReno stays in fast recovery across partial ACKs 
         CHECK(s.state == tcp::cc_state::fast_recovery);
         CHECK(s.ssthresh == e.ssthresh);
     }
+    // After the full ACK cwnd = min(ssthresh, FlightSize + SMSS) (RFC 6582
+    // §3.2 step 5); when that is below ssthresh, slow start takes over
+    // (RFC 5681 §3.1), otherwise congestion avoidance.
     const auto& after = run.sample_at(e.t + 3 * rtt);
-    CHECK(after.state == tcp::cc_state::congestion_avoidance);
     CHECK(after.cwnd <= e.ssthresh);
-    // Reno (RFC 5681 alone) would leave recovery at the first partial ACK
-    // and Tahoe would restart slow start from 1 SMSS at the loss; those two
-    // policies arrive with the congestion-policy template (helper tcp-flow).
-    // TODO(tcp-flow): run these same scripted drops under the Reno and Tahoe
-    // policies and assert their shapes here.
+    CHECK(after.state == (after.cwnd < after.ssthresh ? tcp::cc_state::slow_start : tcp::cc_state::congestion_avoidance));
+}
+
+TEST_CASE("congestion trace: Reno leaves fast recovery at the first partial ACK (RFC 5681 §3.2)") {
+    // The same three losses under Reno alone: the first new ACK, partial or
+    // not, ends fast recovery with cwnd = ssthresh (step 6). The second and
+    // third holes are then found again by three more duplicate ACKs (a
+    // second halving) or by the retransmission timer: either way more than
+    // the one reduction NewReno makes.
+    const basic_scripted_run<tcp::basic_connection<tcp::reno>> run({30 * smss, 34 * smss, 38 * smss});
+    REQUIRE_FALSE(run.recoveries.empty());
+    const auto& e = run.recoveries.front();
+    CHECK(e.ssthresh == std::max(e.flight / 2, 2 * smss));
+    CHECK(e.cwnd == e.ssthresh + 3 * smss);
+    // One RTT after entry the partial ACK arrives: Reno is out of recovery
+    // with cwnd = ssthresh.
+    const auto& after = run.sample_at(e.t + rtt);
+    CHECK(after.state != tcp::cc_state::fast_recovery);
+    CHECK(after.cwnd <= e.ssthresh);
+    CHECK(run.recoveries.size() + run.r.timeouts >= 2);
+    REQUIRE(run.retransmitted.size() >= 3);
+}
+
+TEST_CASE("congestion trace: Tahoe falls to one SMSS at the third duplicate ACK and slow-starts (RFC 5681 §3.1-3.2)") {
+    // Tahoe has no fast recovery: the third duplicate ACK retransmits the
+    // lost segment, sets ssthresh = max(FlightSize / 2, 2 SMSS) and cwnd =
+    // 1 SMSS (the loss window), then slow start doubles cwnd per RTT again
+    // up to ssthresh.
+    const basic_scripted_run<tcp::basic_connection<tcp::tahoe>> run({30 * smss});
+    CHECK(run.recoveries.empty());  // never in fast recovery
+    REQUIRE(run.retransmitted.size() == 1);
+    const tcp::instant at = run.retransmitted.front().first;
+    const auto& s = run.sample_at(at);
+    CHECK(s.cwnd == smss);
+    CHECK(s.state == tcp::cc_state::slow_start);
+    CHECK(s.ssthresh >= 5 * smss);  // half of a flight of more than 10 segments
+    CHECK(run.r.timeouts == 0);
+    // Slow start again: cwnd grows from 1 SMSS, at least doubling per RTT
+    // (every segment is ACKed), until it reaches ssthresh.
+    std::uint32_t prev = run.cwnd_at(at);
+    for (int k = 1; k <= 2; ++k) {
+        const auto& sk = run.sample_at(at + k * rtt);
+        INFO("round " << k << " after the loss: cwnd " << prev << " -> " << sk.cwnd);
+        if (sk.cwnd >= s.ssthresh) break;
+        CHECK(sk.cwnd >= 2 * prev);
+        CHECK(sk.state == tcp::cc_state::slow_start);
+        prev = sk.cwnd;
+    }
 }
 
 TEST_CASE("congestion trace: a timeout drops cwnd to one SMSS (RFC 5681 §3.1)") {

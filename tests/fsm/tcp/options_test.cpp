@@ -507,12 +507,15 @@ TEST_CASE("options: SACK recovery retransmits exactly the holes (RFC 6675)") {
     // more than (DupThresh - 1) * SMSS bytes. Both before the partial ACK
     // (0 in the list), and nothing that was SACKed is sent again.
     CHECK(with.retransmitted == std::vector<std::uint32_t>{1100, 4100, 0});
-    CHECK(with.after_recovery == tcp::cc_state::congestion_avoidance);
+    // The ACK that ends recovery covers everything sent: FlightSize 0, so
+    // cwnd = min(ssthresh, SMSS + SMSS) < ssthresh and, by RFC 5681 §3.1
+    // (slow start while cwnd < ssthresh), recovery ends in slow start.
+    CHECK(with.after_recovery == tcp::cc_state::slow_start);
     // NewReno (no SACK) also retransmits both holes, but the second only
     // after the partial ACK of the first (RFC 6582 §3.2 step 4): one round trip later.
     const auto without = lose_two_of_ten(false);
     CHECK(without.retransmitted == std::vector<std::uint32_t>{1100, 0, 4100});
-    CHECK(without.after_recovery == tcp::cc_state::congestion_avoidance);
+    CHECK(without.after_recovery == tcp::cc_state::slow_start);
 }
 
 // ---------------------------------------------------------------------------

@@ -287,13 +287,16 @@ TEST_CASE("congestion control: IW, slow start, fast retransmit, NewReno recovery
                             "<SEQ=3852><ACK=300><CTL=ACK><DATA=248>"});
     CHECK(a.conn.congestion_state() == tcp::cc_state::fast_recovery);
     // The full ACK (>= recover = 3316): cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)
-    // = min(1340, max(4100 - 3400, 536) + 536) = 1236; congestion avoidance.
+    // = min(1340, max(4100 - 3400, 536) + 536) = 1236. That is below
+    // ssthresh, and RFC 5681 §3.1 uses slow start while cwnd < ssthresh.
     a.arrive({.seq = 300, .ack = 3400, .ctl = "ACK"}, 30ms);
-    CHECK(a.conn.congestion_state() == tcp::cc_state::congestion_avoidance);
+    CHECK(a.conn.congestion_state() == tcp::cc_state::slow_start);
     CHECK(a.conn.status().cwnd == 1236);
-    // Congestion avoidance: cwnd += SMSS*SMSS/cwnd = 536*536/1236 = 232 (integer division).
+    // Slow start: cwnd += min(N, SMSS) = 200 (RFC 5681 eq. 2) gives 1436,
+    // past ssthresh: congestion avoidance from here on.
     a.arrive({.seq = 300, .ack = 3600, .ctl = "ACK"}, 40ms);
-    CHECK(a.conn.status().cwnd == 1236 + 232);
+    CHECK(a.conn.status().cwnd == 1236 + 200);
+    CHECK(a.conn.congestion_state() == tcp::cc_state::congestion_avoidance);
     CHECK(a.conn.vars().fast_retransmits == 2);
 }
 

@@ -41,9 +41,10 @@
 // (RFC 7323 §2), timestamps with RTTM and PAWS (RFC 7323 §3-§5), SACK blocks
 // sent in RFC 2018 §4 order and used by RFC 6675 loss recovery, which
 // replaces the Reno/NewReno fast recovery when SACK is negotiated
-// (timestamps.hpp, sack.hpp).
+// (timestamps.hpp, sack.hpp). Listening with SYN and accept queues and SYN
+// cookies (RFC 4987) is basic_listener in listener.hpp.
 // Not implemented (yet): D-SACK (RFC 2883), Limited Transmit (RFC 3042),
-// TSopt in RST, SYN cookies and listen queues, precedence/security
+// TSopt in RST, precedence/security
 // (§3.10.7.4 third), challenge-ACK rate limiting (RFC 5961 §7), urgent-data
 // delivery beyond tracking rcv_up. docs/tcp.md has the full list.
 #pragma once
@@ -1162,6 +1163,15 @@ inline bool full_ack(const tcb& t, const input&) { return !seq_lt(t.snd_una, t.r
 inline void deflate(tcb& t, const input&) {
     t.cwnd = std::min<std::uint32_t>(t.ssthresh, std::max<std::uint32_t>(t.flight_size(), t.snd_mss) + t.snd_mss);
 }
+/// After deflate() cwnd is below ssthresh (little data was in flight at
+/// the full ACK): RFC 5681 §3.1 "the slow start algorithm is used when
+/// cwnd < ssthresh", so recovery ends in slow start, not congestion avoidance.
+inline bool deflates_below_ssthresh(const tcb& t) {
+    return std::max<std::uint32_t>(t.flight_size(), t.snd_mss) + t.snd_mss < t.ssthresh;
+}
+inline bool full_ack_below_ssthresh(const tcb& t, const input& in) {
+    return full_ack(t, in) && deflates_below_ssthresh(t);
+}
 /// RFC 6582 §3.2 step 4: a partial acknowledgment retransmits the next
 /// hole and deflates cwnd by the amount acknowledged, adding back SMSS.
 inline void partial_ack(tcb& t, const input& in) {
@@ -1207,6 +1217,9 @@ inline void sack_exit(tcb& t, const input& in) {
     t.sack_exit_recovery();
     deflate(t, in);
 }
+inline bool sack_full_ack_below_ssthresh(const tcb& t, const input& in) {
+    return sack_full_ack(t, in) && deflates_below_ssthresh(t);
+}
 /// Tahoe (RFC 5681 §3.2 fast retransmit without fast recovery; Jacobson
 /// 1988, Fall & Floyd 1996 §2): on the third duplicate ACK, ssthresh =
 /// max(FlightSize/2, 2*SMSS) (RFC 5681 eq. 4), cwnd = 1 SMSS (the loss
@@ -1244,6 +1257,9 @@ inline constexpr std::array growth{
 /// RFC 6675 SACK-based recovery, which takes the place of the policy's own
 /// fast recovery when SACK is negotiated (guarded rows, tried first).
 inline constexpr std::array sack{
+    R::transition(C::fast_recovery, E::new_ack, C::slow_start,
+                  R::when(&cc_actions::sack_full_ack_below_ssthresh, "SACK: HighACK >= RecoveryPoint, FlightSize + SMSS < ssthresh"),
+                  R::act(&cc_actions::sack_exit, "cwnd = FlightSize + SMSS")),
     R::transition(C::fast_recovery, E::new_ack, C::congestion_avoidance,
                   R::when(&cc_actions::sack_full_ack, "SACK: HighACK >= RecoveryPoint"),
                   R::act(&cc_actions::sack_exit, "cwnd = min(ssthresh, FlightSize + SMSS)")),
@@ -1367,6 +1383,9 @@ struct newreno : cc_rows::base {
     static constexpr auto table = cc_rows::cat(
         cc_rows::growth, cc_rows::sack,
         std::array{
+            R::transition(C::fast_recovery, E::new_ack, C::slow_start,
+                          R::when(&cc_actions::full_ack_below_ssthresh, "full ACK, FlightSize + SMSS < ssthresh"),
+                          R::act(&cc_actions::deflate, "cwnd = FlightSize + SMSS")),
             R::transition(C::fast_recovery, E::new_ack, C::congestion_avoidance,
                           R::when(&cc_actions::full_ack, "full ACK"),
                           R::act(&cc_actions::deflate, "cwnd = min(ssthresh, FlightSize + SMSS)")),
