@@ -999,6 +999,44 @@ public:
     /// guarantee of this class.
     [[nodiscard]] tcb& vars_for_testing() noexcept { return t_; }
 
+    /// Creates the connection of a completed SYN-cookie handshake (RFC 4987
+    /// §3.6; used by basic_listener, listener.hpp). Call it on a connection
+    /// in CLOSED, with `ack` the client's segment whose SEG.ACK - 1 is the
+    /// validated cookie and `peer_mss` the MSS the cookie carries. It replays
+    /// the handshake through the ordinary paths: passive OPEN, the SYN the
+    /// cookie stands for (<SEQ=SEG.SEQ-1><CTL=SYN>, MSS option `peer_mss`,
+    /// no other options), ISS = SEG.ACK - 1, then `ack` itself (so data or a
+    /// FIN riding on it is taken). The SYN,ACK the replay produces is
+    /// discarded (the listener sent it, statelessly), and no RTT sample is
+    /// taken (its send time is unknown). Options absent from the cookie
+    /// (window scale, SACK, timestamps) are off. Errors (layer "tcp",
+    /// invalid_state): "connection already exists" when not CLOSED; "cookie
+    /// handshake failed" when `ack` does not reach ESTABLISHED.
+    result<void> open_from_syn_cookie(instant now, const segment_in& ack, std::uint16_t peer_mss) {
+        if (t_.st != state::closed) return make_error(errc::invalid_state, "tcp", 0, "connection already exists");
+        segment_in syn;
+        syn.src_addr = ack.src_addr;
+        syn.dst_addr = ack.dst_addr;
+        syn.hdr.src_port = ack.hdr.src_port;
+        syn.hdr.dst_port = ack.hdr.dst_port;
+        syn.hdr.seq_number = ack.hdr.seq_number - 1;
+        syn.hdr.flags.syn = true;
+        syn.hdr.window = ack.hdr.window;
+        syn.hdr.options.mss = peer_mss;
+        const auto fixed = t_.cfg.fixed_iss;
+        t_.cfg.fixed_iss = ack.hdr.ack_number - 1;
+        const auto opened = open(now, false, endpoint{ack.src_addr, ack.hdr.src_port});
+        if (opened) on_segment(now, syn);
+        t_.cfg.fixed_iss = fixed;
+        if (!opened || t_.st != state::syn_received) return make_error(errc::invalid_state, "tcp", 0, "cookie handshake failed");
+        t_.outbox.clear();
+        t_.rtt_timing = false;
+        on_segment(now, ack);
+        if (t_.st == state::syn_received || t_.st == state::listen || t_.st == state::closed)
+            return make_error(errc::invalid_state, "tcp", 0, "cookie handshake failed");
+        return {};
+    }
+
 private:
     void begin(instant now) {
         t_.now = now;
