@@ -39,6 +39,8 @@ namespace {
 const std::string kernel_addr = "10.77.0.1";
 const std::string stack_addr = "10.77.0.2";
 const std::string tap_name = "wk0";
+// Debian's python3 (scripts/setup.sh), by path: shims on PATH can be slow to start.
+const std::string python = "/usr/bin/python3";
 
 std::string example(const std::string& name) { return std::string(WIREKIT_BINARY_DIR) + "/examples/" + name; }
 
@@ -241,6 +243,28 @@ s.close()
 print("done")
 )";
 
+// A kernel TCP server: accepts one connection on argv[1]:argv[2], echoes
+// everything until the client's FIN, then closes.
+const char* const tcp_server_py = R"(import socket, sys
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind((sys.argv[1], int(sys.argv[2])))
+srv.listen(1)
+srv.settimeout(60)
+print("listening", flush=True)
+c, _ = srv.accept()
+c.settimeout(60)
+n = 0
+while True:
+    b = c.recv(262144)
+    if not b: break
+    c.sendall(b)
+    n += len(b)
+c.shutdown(socket.SHUT_WR)
+c.close()
+print("served", n, flush=True)
+)";
+
 std::string sha256(const std::string& path) {
     int st = 0;
     const auto out = test::run("sha256sum '" + path + "'", &st);
@@ -287,7 +311,7 @@ TEST_CASE("kernel UDP client gets upper-cased replies from tap-echo on port 1200
     auto echo = start_echo(t, dir);
     write_file(dir.file("udp_client.py"), udp_client_py);
     int st = 0;
-    const auto out = t.ns.exec("timeout 20 python3 " + dir.file("udp_client.py") + " " + stack_addr +
+    const auto out = t.ns.exec("timeout 20 " + python + " " + dir.file("udp_client.py") + " " + stack_addr +
                                    " 12000 'Hello, wirekit: 12000 is the textbook port'",
                                &st);
     INFO(out);
@@ -308,7 +332,7 @@ except ConnectionRefusedError:
 except socket.timeout:
     print('timeout')
 )");
-    const auto refused = t.ns.exec("timeout 20 python3 " + dir.file("udp_refused.py"), &st);
+    const auto refused = t.ns.exec("timeout 20 " + python + " " + dir.file("udp_refused.py"), &st);
     CHECK(refused == "refused\n");
 }
 
@@ -319,13 +343,13 @@ TEST_CASE("100 concurrent kernel TCP connections to tap-echo each echo their dat
     auto echo = start_echo(t, dir);
     write_file(dir.file("tcp_many.py"), tcp_many_py);
     int st = 0;
-    const auto out = t.ns.exec("timeout 90 python3 " + dir.file("tcp_many.py") + " " + stack_addr + " 7 100 20000", &st);
+    const auto out = t.ns.exec("timeout 90 " + python + " " + dir.file("tcp_many.py") + " " + stack_addr + " 7 100 20000", &st);
     INFO(out);
     INFO(echo->output());
     CHECK(st == 0);
     CHECK(out == "intact 100 of 100\n");
     // A closed TCP port answers SYN with RST: connection refused.
-    const auto refused = t.ns.exec("timeout 20 python3 -c \"import socket\ntry:\n socket.create_connection(('" + stack_addr +
+    const auto refused = t.ns.exec("timeout 20 " + python + " -c \"import socket\ntry:\n socket.create_connection(('" + stack_addr +
                                        "', 8), timeout=5)\n print('open')\nexcept ConnectionRefusedError:\n print('refused')\"",
                                    &st);
     CHECK(refused == "refused\n");
@@ -339,7 +363,7 @@ TEST_CASE("20 MiB each way through tap-echo match in SHA-256 (also through a tc 
     write_file(dir.file("tcp_file.py"), tcp_file_py);
     make_random_file(dir.file("in.bin"), 20u << 20);
     int st = 0;
-    auto out = t.ns.exec("timeout 120 python3 " + dir.file("tcp_file.py") + " " + stack_addr + " 7 " + dir.file("in.bin") + " " +
+    auto out = t.ns.exec("timeout 120 " + python + " " + dir.file("tcp_file.py") + " " + stack_addr + " 7 " + dir.file("in.bin") + " " +
                              dir.file("out.bin"),
                          &st);
     INFO(out);
@@ -351,7 +375,7 @@ TEST_CASE("20 MiB each way through tap-echo match in SHA-256 (also through a tc 
     // TAP (kernel -> stack direction) at 50 Mbit/s.
     out = t.ns.exec("tc qdisc add dev " + tap_name + " root tbf rate 50mbit burst 32kbit latency 50ms", &st);
     REQUIRE(st == 0);
-    out = t.ns.exec("timeout 120 python3 " + dir.file("tcp_file.py") + " " + stack_addr + " 7 " + dir.file("in.bin") + " " +
+    out = t.ns.exec("timeout 120 " + python + " " + dir.file("tcp_file.py") + " " + stack_addr + " 7 " + dir.file("in.bin") + " " +
                         dir.file("out2.bin"),
                     &st);
     INFO(out);
@@ -384,4 +408,33 @@ TEST_CASE("tap-ping pings the kernel and gets replies, also 4000-byte pings") {
         CHECK(ping.output().find("2 packets transmitted, 2 received") != std::string::npos);
         CHECK(ping.output().find("4008 bytes from " + kernel_addr) != std::string::npos);
     }
+}
+
+TEST_CASE("the stack's TCP client (tap-transfer) moves 20 MiB both ways through a kernel TCP server, also through tc tbf") {
+    WK_REQUIRE_NETNS();
+    scratch_dir dir;
+    tap_namespace t("stk-client");
+    write_file(dir.file("tcp_server.py"), tcp_server_py);
+    make_random_file(dir.file("in.bin"), 20u << 20);
+    const auto transfer = [&](const std::string& port, const std::string& out_name) {
+        background server(t.ns, python, {dir.file("tcp_server.py"), kernel_addr, port}, dir.file("server-" + port + ".log"));
+        REQUIRE(server.wait_for_output("listening"));
+        int st = 0;
+        const auto out = t.ns.exec("timeout 120 " + example("tap-transfer") + " --tap " + tap_name + " --address " + stack_addr +
+                                       "/24 --connect " + kernel_addr + ":" + port + " --send " + dir.file("in.bin") + " --save " +
+                                       dir.file(out_name),
+                                   &st);
+        INFO(out);
+        CHECK(st == 0);
+        CHECK(out.find("sent 20971520 bytes, received 20971520 bytes") != std::string::npos);
+        CHECK(server.wait(10s) == 0);
+        INFO(server.output());
+        CHECK(server.output().find("served 20971520") != std::string::npos);
+        CHECK(sha256(dir.file(out_name)) == sha256(dir.file("in.bin")));
+    };
+    transfer("5001", "out.bin");
+    int st = 0;
+    t.ns.exec("tc qdisc add dev " + tap_name + " root tbf rate 50mbit burst 32kbit latency 50ms", &st);
+    REQUIRE(st == 0);
+    transfer("5002", "out-tbf.bin");
 }
