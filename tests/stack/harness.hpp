@@ -71,8 +71,14 @@ struct world {
     Stack b;
     instant now{};
 
-    explicit world(io::pipe_config pc = {})
-        : pipe(pc), dev_a(pipe.a()), dev_b(pipe.b()), a(dev_a, config_for(mac_a, ip_a, 1)), b(dev_b, config_for(mac_b, ip_b, 2)) {}
+    /// `tweak` adjusts both stacks' settings.
+    explicit world(io::pipe_config pc = {}, const std::function<void(stack::stack_config&)>& tweak = {})
+        : pipe(pc), dev_a(pipe.a()), dev_b(pipe.b()), a(dev_a, tweaked(config_for(mac_a, ip_a, 1), tweak)),
+          b(dev_b, tweaked(config_for(mac_b, ip_b, 2), tweak)) {}
+    static stack::stack_config tweaked(stack::stack_config c, const std::function<void(stack::stack_config&)>& f) {
+        if (f) f(c);
+        return c;
+    }
 
     /// One step: poll both stacks at `now`; when neither did anything,
     /// advance the clock to the next event (a delivery or a timer).

@@ -8,8 +8,9 @@
 //   ethernet                     Ethernet II framing (RFC 894); without it the
 //                                device carries raw IPv4 packets (link_type raw)
 //   arp<Entries>                 ARP cache of `Entries` neighbours (RFC 826)
-//   ipv4<Reassembly>             IPv4 (RFC 791), Reassembly = reassembly<N>
-//                                (N datagrams in flight) or no_reassembly
+//   ipv4<Reassembly, Routes>     IPv4 (RFC 791), Reassembly = reassembly<N>
+//                                (N datagrams in flight) or no_reassembly;
+//                                Routes prefixes in the routing table
 //   icmp                         ICMP echo and errors (RFC 792, RFC 1122 §3.2.2)
 //   udp<Sockets, Queue>          UDP (RFC 768): Sockets bound ports, Queue
 //                                datagrams held per socket
@@ -63,11 +64,14 @@ struct no_reassembly {
 };
 
 /// IPv4 (RFC 791): fragmentation on send to the device MTU, reassembly on
-/// receive per `Reassembly`.
-template <class Reassembly = reassembly<8>>
+/// receive per `Reassembly`, a routing table of `Routes` prefixes
+/// (longest-prefix match, RFC 1812 §5.2.4.3).
+template <class Reassembly = reassembly<8>, std::size_t Routes = 8>
 struct ipv4 {
+    static_assert(Routes > 0, "ipv4<Reassembly, Routes>: the routing table needs room for the on-link route");
     static constexpr layer_kind kind = layer_kind::network;
     using reassembly_policy = Reassembly;
+    static constexpr std::size_t routes = Routes;
 };
 
 /// ICMPv4 (RFC 792): echo replies, destination-unreachable errors, and the

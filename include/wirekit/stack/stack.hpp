@@ -76,7 +76,10 @@
 #include "../wire/reassembly.hpp"   // ipv4::reassembler
 #include "../wire/tcp.hpp"          // TCP segments
 #include "../wire/udp.hpp"          // UDP datagrams
+#include "../fsm/tcp/listener.hpp"  // fsm::tcp::basic_listener (listen queues, SYN cookies)
+#include "arp_cache.hpp"            // arp_cache<N>
 #include "layers.hpp"               // layer tags, composition
+#include "route.hpp"                // routing_table<N>, ipv4_cidr
 
 namespace wirekit::stack {
 
@@ -108,6 +111,7 @@ struct stack_config {
     std::size_t tcp_receive_buffer = 65535;  ///< bytes of receive buffer per connection (≤ 65535: no window scaling)
     duration tcp_msl = std::chrono::minutes(2);  ///< Maximum Segment Lifetime; TIME-WAIT lasts 2 MSL (RFC 9293 §3.4.2)
     duration tcp_user_timeout = std::chrono::minutes(5);  ///< RFC 9293 §3.10.1 user timeout
+    bool tcp_syn_cookies = true;             ///< listeners answer SYN floods with cookies (RFC 4987 §3.6)
     std::uint16_t ephemeral_first = 49152;   ///< first ephemeral port (RFC 6335 §6: 49152-65535)
 };
 
@@ -149,6 +153,7 @@ struct stack_stats {
     std::uint64_t arp_requests_sent = 0;
     std::uint64_t arp_replies_sent = 0;
     std::uint64_t arp_failed = 0;          ///< neighbours never resolved: their queued packets dropped
+    std::uint64_t no_route = 0;            ///< datagrams with no route to their destination
     std::uint64_t ip_fragments_sent = 0;   ///< fragments of datagrams larger than the MTU
     std::uint64_t ip_reassembled = 0;      ///< datagrams reassembled from fragments
     std::uint64_t icmp_echo_replies_sent = 0;
@@ -164,60 +169,6 @@ struct stack_stats {
 }
 
 namespace detail {
-
-/// Interim neighbour table until stack/arp_cache.hpp lands: `N` entries of
-/// soft state (incomplete with retries, or reachable until a deadline),
-/// each with a bounded queue of IP packets awaiting resolution.
-template <std::size_t N>
-class neighbour_table {
-public:
-    struct entry {
-        bool used = false;
-        bool resolved = false;
-        ipv4_address ip{};
-        mac_address mac{};
-        instant expires{};     ///< resolved: lifetime end
-        instant next_retry{};  ///< incomplete: next request
-        unsigned requests = 0;
-        std::deque<std::vector<std::byte>> queue{};
-    };
-
-    /// The MAC of `ip` when resolved and fresh at `now`.
-    [[nodiscard]] std::optional<mac_address> lookup(instant now, ipv4_address ip) const {
-        for (const auto& e : t_)
-            if (e.used && e.resolved && e.ip == ip && now < e.expires) return e.mac;
-        return std::nullopt;
-    }
-    /// The entry of `ip`, if any.
-    entry* find(ipv4_address ip) {
-        for (auto& e : t_)
-            if (e.used && e.ip == ip) return &e;
-        return nullptr;
-    }
-    /// An entry for `ip`: the existing one, a free one, or the resolved one
-    /// expiring first (evicted). nullptr when all are awaiting resolution.
-    entry* claim(ipv4_address ip) {
-        if (auto* e = find(ip)) return e;
-        entry* victim = nullptr;
-        for (auto& e : t_) {
-            if (!e.used) {
-                victim = &e;
-                break;
-            }
-            if (e.resolved && (!victim || e.expires < victim->expires)) victim = &e;
-        }
-        if (!victim) return nullptr;
-        *victim = entry{};
-        victim->used = true;
-        victim->ip = ip;
-        return victim;
-    }
-    std::array<entry, N>& entries() noexcept { return t_; }
-    const std::array<entry, N>& entries() const noexcept { return t_; }
-
-private:
-    std::array<entry, N> t_{};
-};
 
 /// Bounded storage for optional layer state: empty when the layer is absent.
 struct nothing {};
@@ -243,6 +194,7 @@ public:
     using composition_type = composition<Layers...>;
     using net_layer = typename composition_type::template layer<layer_kind::network>;
     using reassembly_policy = typename net_layer::reassembly_policy;
+    static constexpr std::size_t routes_capacity = net_layer::routes;  ///< routing table size
     static constexpr bool has_ethernet = composition_type::has_ethernet;
     static constexpr bool has_icmp = composition_type::has_icmp;
     static constexpr bool has_udp = composition_type::has_udp;
@@ -263,6 +215,17 @@ public:
         if constexpr (has_udp) udp_.sockets.resize(udp_layer::sockets);
         if constexpr (has_tcp) tcp_.slots.resize(tcp_layer::sockets);
         next_ephemeral_ = cfg_.ephemeral_first;
+        if constexpr (has_ethernet) {
+            arp_config ac;
+            ac.entry_lifetime = cfg_.arp_timeout;
+            ac.retry_interval = cfg_.arp_retry;
+            ac.max_requests = std::max<std::size_t>(cfg_.arp_retries, 1);
+            ac.queue_packets = std::max<std::size_t>(cfg_.arp_queue, 1);
+            arp_.emplace(ac);
+        }
+        // The directly connected subnet, and the default route via the gateway.
+        if (auto subnet = ipv4_cidr::containing(cfg_.address, cfg_.prefix_len)) routes_.add(*subnet);
+        if (cfg_.gateway) routes_.add(ipv4_cidr{}, cfg_.gateway);
     }
     stack(const stack&) = delete;
     stack& operator=(const stack&) = delete;
@@ -288,7 +251,7 @@ public:
             ++stats_.frames_received;
             on_frame((*r)->data);
         }
-        if constexpr (has_ethernet) fired |= arp_timers();
+        if constexpr (has_ethernet) fired |= arp_output();
         if constexpr (reassembly_policy::enabled) {
             if (reasm_->expire(now_) > 0) fired = true;
         }
@@ -305,12 +268,13 @@ public:
             if (x && (!t || *x < *t)) t = x;
         };
         if constexpr (has_ethernet)
-            for (const auto& e : arp_.entries())
-                if (e.used && !e.resolved) take(e.next_retry);
+            take(arp_->next_deadline());
         if constexpr (reassembly_policy::enabled) take(reasm_->next_deadline());
         if constexpr (has_tcp)
-            for (const auto& s : tcp_.slots)
+            for (const auto& s : tcp_.slots) {
                 if (s.conn) take(s.conn->next_deadline());
+                if (s.listener) take(s.listener->next_deadline());
+            }
         return t;
     }
 
@@ -325,6 +289,7 @@ public:
             for (const auto& slot : tcp_.slots)
                 if (slot.conn) s.tcp_retransmissions += slot.conn->vars().retransmissions;
         s.tcp_retransmissions += retired_retransmissions_;
+        if constexpr (has_ethernet) s.arp_failed = arp_->stats().failed;
         return s;
     }
     /// The time of the last poll.
@@ -334,8 +299,19 @@ public:
     [[nodiscard]] std::optional<mac_address> arp_lookup(ipv4_address ip) const
         requires has_ethernet
     {
-        return arp_.lookup(now_, ip);
+        return arp_->lookup(now_, ip);
     }
+
+    /// Adds a route (RFC 1812 §5.2.4.3 longest-prefix match): packets to
+    /// `destination` go to `gateway`, or on-link when nullopt. The stack
+    /// starts with its subnet on-link and, with config().gateway, a default
+    /// route 0.0.0.0/0. Returns false when the table is full or the prefix
+    /// already has a route.
+    bool add_route(ipv4_cidr destination, std::optional<ipv4_address> gateway = std::nullopt) {
+        return routes_.add(destination, gateway);
+    }
+    /// The routing table.
+    [[nodiscard]] const routing_table<routes_capacity>& routes() const noexcept { return routes_; }
 
     // ------------------------------------------------------------------ ICMP
 
@@ -444,11 +420,13 @@ public:
         has_tcp, detail::connection_of<typename composition_type::template layer<layer_kind::tcp>>,
         std::type_identity<void>>::type;
 
-    /// listen(2) on `port` of our address: up to `backlog` connections are
-    /// held (in SYN-RECEIVED or ESTABLISHED) until accept() takes them; SYNs
-    /// beyond it are dropped (the peer retransmits). Errors (layer "stack"):
-    /// invalid_state "address in use"; bad_length for backlog 0;
-    /// limit_exceeded "no free TCP socket".
+    /// listen(2) on `port` of our address, with fsm::tcp::basic_listener:
+    /// at most `backlog` embryonic (SYN-RECEIVED) connections and `backlog`
+    /// completed ones waiting for accept(); SYNs beyond are answered with
+    /// SYN cookies when config().tcp_syn_cookies (RFC 4987 §3.6), else
+    /// dropped (the peer retransmits). Errors (layer "stack"): invalid_state
+    /// "address in use"; bad_length for backlog 0; limit_exceeded "no free
+    /// TCP socket".
     result<tcp_socket> tcp_listen(std::uint16_t port, std::size_t backlog)
         requires has_tcp
     {
@@ -461,29 +439,37 @@ public:
         auto& s = tcp_.slots[*i];
         s.kind = slot_kind::listener;
         s.local_port = port;
-        s.backlog = backlog;
+        fsm::tcp::listen_config lc;
+        lc.conn = conn_config(port);
+        lc.syn_backlog = backlog;
+        lc.accept_backlog = backlog;
+        lc.syn_cookies = cfg_.tcp_syn_cookies;
+        s.listener.emplace(lc);
         return tcp_socket{static_cast<std::uint32_t>(*i), s.generation};
     }
-    /// accept(2): the oldest connection of listener `h` that has reached
-    /// ESTABLISHED (or a later state), or nullopt when none is ready.
-    /// Errors: invalid_state "bad socket handle", "not a listening socket".
+    /// accept(2): the oldest connection of listener `h` whose handshake
+    /// completed (ESTABLISHED or later), or nullopt when none is ready.
+    /// Errors: invalid_state "bad socket handle", "not a listening socket";
+    /// limit_exceeded "no free TCP socket" (the connection stays queued).
     result<std::optional<tcp_socket>> accept(tcp_socket h)
         requires has_tcp
     {
         auto* l = tcp_get(h);
         if (!l) return bad_handle();
         if (l->kind != slot_kind::listener) return make_error(errc::invalid_state, "stack", 0, "not a listening socket");
-        for (auto it = l->children.begin(); it != l->children.end(); ++it) {
-            auto& c = tcp_.slots[*it];
-            const auto st = c.conn->current();
-            if (st == tcp_state::listen || st == tcp_state::syn_received || st == tcp_state::closed) continue;
-            const auto idx = *it;
-            l->children.erase(it);
-            c.parent = npos;
-            c.user_owned = true;
-            return std::optional<tcp_socket>(tcp_socket{idx, c.generation});
-        }
-        return std::optional<tcp_socket>{};
+        if (l->listener->accept_queue_size() == 0) return std::optional<tcp_socket>{};
+        auto i = tcp_alloc();
+        if (!i) return make_error(errc::limit_exceeded, "stack", 0, "no free TCP socket");
+        auto c = l->listener->accept();
+        if (!c) return std::optional<tcp_socket>{};
+        auto& s = tcp_.slots[*i];
+        s.kind = slot_kind::connection;
+        s.local_port = l->local_port;
+        s.remote = c->status().remote;
+        s.user_owned = true;
+        s.conn.emplace(std::move(*c));
+        tcp_flush(s);
+        return std::optional<tcp_socket>(tcp_socket{*i, s.generation});
     }
     /// connect(2): an active OPEN to `remote` from `local_port` (0: an
     /// ephemeral port). Returns at once; the connection is open when
@@ -561,10 +547,10 @@ public:
         if (!s) return bad_handle();
         const auto idx = h.index;
         if (s->kind == slot_kind::listener) {
-            for (auto c : s->children) {
-                (void)tcp_.slots[c].conn->abort(now_);
-                tcp_flush(tcp_.slots[c]);
-                tcp_free(c);
+            // Connections not yet accepted are aborted: RST to each (RFC 9293 §3.10.5).
+            while (auto c = s->listener->accept()) {
+                (void)c->abort(now_);
+                while (auto seg = c->poll_transmit()) tcp_output(*seg);
             }
             tcp_free(idx);
             return {};
@@ -661,10 +647,8 @@ private:
         endpoint remote{};
         bool user_owned = false;   // a handle to it is with the user
         bool user_closed = false;  // close() called: freed on reaching CLOSED
-        std::uint32_t parent = npos;  // listener, while not yet accepted
-        std::size_t backlog = 0;                // listener
-        std::deque<std::uint32_t> children{};   // listener: not yet accepted
-        std::optional<Conn> conn{};
+        std::optional<fsm::tcp::basic_listener<Conn>> listener{};  // listener
+        std::optional<Conn> conn{};                                // connection
         std::uint64_t retransmissions_seen = 0;
     };
     template <class Conn>
@@ -677,7 +661,7 @@ private:
     };
     template <class L>
     struct arp_storage {
-        using type = detail::neighbour_table<L::entries>;
+        using type = arp_cache<L::entries>;
     };
     using udp_members = std::conditional_t<has_udp, udp_state, detail::nothing>;
     using tcp_members = typename std::conditional_t<has_tcp, tcp_storage<tcp_layer>,
@@ -689,9 +673,8 @@ private:
     static wire_error bad_handle() { return make_error(errc::invalid_state, "stack", 0, "bad socket handle"); }
 
     [[nodiscard]] bool on_link(ipv4_address a) const noexcept {
-        if (cfg_.prefix_len == 0) return true;
-        const std::uint32_t mask = cfg_.prefix_len >= 32 ? 0xffffffffu : ~(0xffffffffu >> cfg_.prefix_len);
-        return (a.to_uint() & mask) == (cfg_.address.to_uint() & mask);
+        const auto subnet = ipv4_cidr::containing(cfg_.address, cfg_.prefix_len);
+        return subnet && subnet->contains(a);
     }
     [[nodiscard]] bool is_broadcast_for_us(ipv4_address a) const noexcept {
         if (a.is_broadcast()) return true;
@@ -699,10 +682,12 @@ private:
         const std::uint32_t host = 0xffffffffu >> cfg_.prefix_len;
         return on_link(a) && (a.to_uint() & host) == host;
     }
-    /// Next hop for `dst`: itself on-link (or broadcast), else the gateway.
+    /// Next hop for `dst` by longest-prefix match (RFC 1812 §5.2.4.3): the
+    /// route's gateway, or `dst` itself on-link; broadcasts stay on the link.
     [[nodiscard]] std::optional<ipv4_address> next_hop(ipv4_address dst) const noexcept {
-        if (is_broadcast_for_us(dst) || on_link(dst)) return dst;
-        return cfg_.gateway;
+        if (is_broadcast_for_us(dst)) return dst;
+        if (auto r = routes_.lookup(dst)) return r->next_hop(dst);
+        return std::nullopt;
     }
 
     std::uint16_t ephemeral_port() {
@@ -742,28 +727,10 @@ private:
     void link_output(ipv4_address hop, ipv4_address dst, std::size_t len) {
         if constexpr (has_ethernet) {
             if (is_broadcast_for_us(dst)) return transmit_frame(mac_address::broadcast(), wirekit::ethernet::ethertype::ipv4, len);
-            if (auto mac = arp_.lookup(now_, hop)) return transmit_frame(*mac, wirekit::ethernet::ethertype::ipv4, len);
-            auto* e = arp_.claim(hop);
-            if (!e) {
-                ++stats_.dropped;
-                return;
-            }
-            const bool fresh = e->resolved || e->requests == 0;  // expired or new: start resolving
-            if (e->resolved) {
-                e->resolved = false;
-                e->requests = 0;
-            }
-            if (e->queue.size() < cfg_.arp_queue) {
-                const auto* p = tx_.data() + link_header_len;
-                e->queue.emplace_back(p, p + len);
-            } else {
-                ++stats_.dropped;
-            }
-            if (fresh) {
-                e->requests = 1;
-                e->next_retry = now_ + cfg_.arp_retry;
-                send_arp(wirekit::arp::repr::request(cfg_.mac, cfg_.address, hop), mac_address::broadcast());
-            }
+            if (auto mac = arp_->lookup(now_, hop)) return transmit_frame(*mac, wirekit::ethernet::ethertype::ipv4, len);
+            // Park a copy until the next hop resolves (RFC 1122 §2.3.2.2), and ask.
+            if (!arp_->enqueue(now_, hop, bytes_view(tx_).subspan(link_header_len, len))) ++stats_.dropped;
+            arp_output();
         } else {
             (void)hop;
             (void)dst;
@@ -787,22 +754,19 @@ private:
         else ++stats_.arp_replies_sent;
     }
 
-    /// Retries and gives up ARP resolutions. Returns true when a request was sent.
-    bool arp_timers()
+    /// Sends the ARP requests due (first tries and retries) and the packets
+    /// whose next hop has resolved. Returns true when anything was sent.
+    bool arp_output()
         requires has_ethernet
     {
         bool any = false;
-        for (auto& e : arp_.entries()) {
-            if (!e.used || e.resolved || e.next_retry > now_) continue;
-            if (e.requests >= cfg_.arp_retries) {
-                stats_.dropped += e.queue.size();
-                ++stats_.arp_failed;
-                e = {};
-                continue;
-            }
-            ++e.requests;
-            e.next_retry = now_ + cfg_.arp_retry;
-            send_arp(wirekit::arp::repr::request(cfg_.mac, cfg_.address, e.ip), mac_address::broadcast());
+        while (auto rq = arp_->poll_request(now_)) {
+            send_arp(wirekit::arp::repr::request(cfg_.mac, cfg_.address, rq->target), mac_address::broadcast());
+            any = true;
+        }
+        while (auto p = arp_->pop_ready()) {
+            std::copy(p->packet.begin(), p->packet.end(), tx_.begin() + link_header_len);
+            transmit_frame(p->mac, wirekit::ethernet::ethertype::ipv4, p->packet.size());
             any = true;
         }
         return any;
@@ -815,7 +779,10 @@ private:
     /// bad_length beyond 65535 bytes.
     result<void> send_ip(ipv4_address dst, std::uint8_t protocol, bytes_view payload) {
         const auto hop = next_hop(dst);
-        if (!hop) return make_error(errc::invalid_state, "stack", 0, "no route to host");
+        if (!hop) {
+            ++stats_.no_route;
+            return make_error(errc::invalid_state, "stack", 0, "no route to host");
+        }
         wirekit::ipv4::repr ip;
         ip.src_addr = cfg_.address;
         ip.dst_addr = dst;
@@ -885,34 +852,12 @@ private:
         auto a = wirekit::arp::repr::parse(*p);
         if (!a) return drop();
         if (a->spa.is_unspecified() || a->sha.is_multicast()) return drop();  // probes (RFC 5227 §2.1.1), bogus senders
-        bool merge = false;
-        if (auto* e = arp_.find(a->spa)) {
-            merge = true;
-            resolve(*e, a->sha);
-        }
-        if (a->tpa != cfg_.address) return;
-        if (!merge) {
-            if (auto* e = arp_.claim(a->spa)) resolve(*e, a->sha);
-        }
+        const bool for_us = a->tpa == cfg_.address;
+        (void)arp_->update(now_, a->spa, a->sha, for_us);  // RFC 826 merge rule
+        arp_output();                                      // packets that waited for this neighbour
+        if (!for_us) return;
         if (a->oper == wirekit::arp::operation::request && a->spa != a->tpa)
             send_arp(wirekit::arp::repr::reply_to(*a, cfg_.mac), a->sha);
-    }
-
-    /// Marks `e` resolved to `mac` and sends the packets waiting for it.
-    template <class Entry>
-    void resolve(Entry& e, mac_address mac)
-        requires has_ethernet
-    {
-        e.resolved = true;
-        e.mac = mac;
-        e.expires = now_ + cfg_.arp_timeout;
-        e.requests = 0;
-        while (!e.queue.empty()) {
-            auto pkt = std::move(e.queue.front());
-            e.queue.pop_front();
-            std::copy(pkt.begin(), pkt.end(), tx_.begin() + link_header_len);
-            transmit_frame(mac, wirekit::ethernet::ethertype::ipv4, pkt.size());
-        }
     }
 
     void on_ipv4(bytes_view bytes) {
@@ -1028,29 +973,13 @@ private:
             tcp_flush(s);
             return;
         }
-        // A listener: a SYN makes a new connection in its backlog.
-        for (std::size_t li = 0; li < tcp_.slots.size(); ++li) {
-            auto& l = tcp_.slots[li];
+        // A listener on the port takes everything else (SYNs, handshake
+        // ACKs, cookies; it answers a stray ACK with RST itself).
+        for (auto& l : tcp_.slots) {
             if (l.kind != slot_kind::listener || l.local_port != h->dst_port) continue;
-            if (h->flags.syn && !h->flags.ack && !h->flags.rst) {
-                if (l.children.size() >= l.backlog) return drop();  // backlog full: the peer retransmits the SYN
-                auto ci = tcp_alloc();
-                if (!ci) return drop();
-                auto& c = tcp_.slots[*ci];
-                auto& lst = tcp_.slots[li];  // tcp_alloc does not move slots, but keep the reference fresh
-                c.kind = slot_kind::connection;
-                c.local_port = h->dst_port;
-                c.remote = from;
-                c.parent = static_cast<std::uint32_t>(li);
-                c.conn.emplace(conn_config(h->dst_port));
-                (void)c.conn->open(now_, false, from);
-                c.conn->on_segment(now_, in);
-                tcp_flush(c);
-                lst.children.push_back(*ci);
-                return;
-            }
-            if (h->flags.rst || !h->flags.ack) return;  // §3.10.7.2: RST ignored; no ACK, no SYN: dropped
-            break;                                       // an ACK: RST below, as LISTEN's second check
+            l.listener->on_segment(now_, in);
+            while (auto seg = l.listener->poll_transmit()) tcp_output(*seg);
+            return;
         }
         send_rst_for(in);
     }
@@ -1135,20 +1064,21 @@ private:
         return s && s->kind == slot_kind::connection ? s : nullptr;
     }
 
+    /// Puts one segment on the wire.
+    void tcp_output(const fsm::tcp::segment_out& seg) {
+        l4_.resize(seg.buffer_len());
+        if (caps_.tx.transport) {
+            std::copy(seg.payload.begin(), seg.payload.end(), l4_.begin() + static_cast<std::ptrdiff_t>(seg.hdr.header_len()));
+            (void)seg.hdr.emit(wirekit::tcp::mutable_segment::unchecked(mutable_bytes(l4_)));
+        } else {
+            (void)seg.emit(mutable_bytes(l4_));
+        }
+        (void)send_ip(seg.dst_addr, ip_protocol::tcp, bytes_view(l4_));
+    }
     /// Sends every segment the connection has queued.
     template <class Slot>
     void tcp_flush(Slot& s) {
-        while (auto seg = s.conn->poll_transmit()) {
-            const std::size_t n = seg->buffer_len();
-            l4_.resize(n);
-            if (caps_.tx.transport) {
-                std::copy(seg->payload.begin(), seg->payload.end(), l4_.begin() + static_cast<std::ptrdiff_t>(seg->hdr.header_len()));
-                (void)seg->hdr.emit(wirekit::tcp::mutable_segment::unchecked(mutable_bytes(l4_)));
-            } else {
-                (void)seg->emit(mutable_bytes(l4_));
-            }
-            (void)send_ip(seg->dst_addr, ip_protocol::tcp, bytes_view(l4_));
-        }
+        while (auto seg = s.conn->poll_transmit()) tcp_output(*seg);
         while (s.conn->poll_notice()) {
         }
     }
@@ -1158,6 +1088,14 @@ private:
         bool fired = false;
         for (std::uint32_t i = 0; i < tcp_.slots.size(); ++i) {
             auto& s = tcp_.slots[i];
+            if (s.kind == slot_kind::listener) {
+                if (auto d = s.listener->next_deadline(); timers && d && *d <= now_) {
+                    s.listener->on_timer(now_);
+                    fired = true;
+                }
+                while (auto seg = s.listener->poll_transmit()) tcp_output(*seg);
+                continue;
+            }
             if (s.kind != slot_kind::connection) continue;
             if (timers) {
                 if (auto d = s.conn->next_deadline(); d && *d <= now_) {
@@ -1166,16 +1104,7 @@ private:
                 }
             }
             tcp_flush(s);
-            const auto st = s.conn->current();
-            const bool dead = st == tcp_state::closed || (s.parent != npos && st == tcp_state::listen);
-            if (!dead) continue;
-            if (s.parent != npos) {  // not yet accepted: leave the backlog
-                auto& ch = tcp_.slots[s.parent].children;
-                ch.erase(std::remove(ch.begin(), ch.end(), i), ch.end());
-                tcp_free(i);
-            } else if (!s.user_owned) {
-                tcp_free(i);  // closed by the user, or never handed out
-            }
+            if (s.conn->current() == tcp_state::closed && !s.user_owned) tcp_free(i);  // closed by the user
         }
         return fired;
     }
@@ -1194,7 +1123,8 @@ private:
     std::deque<echo_reply> echo_replies_{};
     stack_stats stats_{};
     std::uint64_t retired_retransmissions_ = 0;
-    [[no_unique_address]] arp_members arp_{};
+    std::optional<arp_members> arp_{};
+    routing_table<routes_capacity> routes_{};
     [[no_unique_address]] udp_members udp_{};
     [[no_unique_address]] tcp_members tcp_{};
 };
