@@ -265,6 +265,14 @@ c.close()
 print("served", n, flush=True)
 )";
 
+// The counter `name` ("overlimits", "dropped") of `tc -s qdisc show dev wk0`.
+long qdisc_counter(const test::netns& ns, const std::string& name) {
+    const auto out = ns.exec("tc -s qdisc show dev " + tap_name);
+    const auto at = out.find(name + " ");
+    if (at == std::string::npos) return -1;
+    return std::strtol(out.c_str() + at + name.size() + 1, nullptr, 10);
+}
+
 std::string sha256(const std::string& path) {
     int st = 0;
     const auto out = test::run("sha256sum '" + path + "'", &st);
@@ -381,6 +389,7 @@ TEST_CASE("20 MiB each way through tap-echo match in SHA-256 (also through a tc 
     INFO(out);
     CHECK(st == 0);
     CHECK(sha256(dir.file("out2.bin")) == sha256(dir.file("in.bin")));
+    CHECK(qdisc_counter(t.ns, "overlimits") > 0);
 }
 
 TEST_CASE("tap-ping pings the kernel and gets replies, also 4000-byte pings") {
@@ -437,4 +446,6 @@ TEST_CASE("the stack's TCP client (tap-transfer) moves 20 MiB both ways through 
     t.ns.exec("tc qdisc add dev " + tap_name + " root tbf rate 50mbit burst 32kbit latency 50ms", &st);
     REQUIRE(st == 0);
     transfer("5002", "out-tbf.bin");
+    // The bucket really throttled the kernel's sending.
+    CHECK(qdisc_counter(t.ns, "overlimits") > 0);
 }
