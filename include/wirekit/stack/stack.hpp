@@ -57,6 +57,7 @@
 #include <chrono>       // durations
 #include <cstddef>      // std::byte, std::size_t
 #include <cstdint>      // fixed-width integers
+#include <cstring>      // std::memcpy
 #include <deque>        // queues
 #include <optional>     // deadlines, handles
 #include <type_traits>  // std::conditional_t
@@ -800,6 +801,26 @@ private:
         return {};
     }
 
+    /// send_ip for a payload of `len` bytes already in the frame buffer
+    /// after the link header and a 20-byte IPv4 header, fitting the MTU.
+    result<void> send_ip_in_place(ipv4_address dst, std::uint8_t protocol, std::size_t len) {
+        const auto hop = next_hop(dst);
+        if (!hop) {
+            ++stats_.no_route;
+            return make_error(errc::invalid_state, "stack", 0, "no route to host");
+        }
+        wirekit::ipv4::repr ip;
+        ip.src_addr = cfg_.address;
+        ip.dst_addr = dst;
+        ip.protocol = protocol;
+        ip.ttl = cfg_.ttl;
+        ip.identification = next_id_++;
+        ip.payload_len = len;
+        ip.emit(wirekit::ipv4::mutable_packet::unchecked(mutable_bytes(tx_).subspan(link_header_len, ip.buffer_len())));
+        link_output(*hop, dst, ip.buffer_len());
+        return {};
+    }
+
     result<void> send_icmp(ipv4_address dst, const wirekit::icmpv4::repr& m) {
         l4_.resize(m.buffer_len());
         m.emit(wirekit::icmpv4::mutable_message::unchecked(mutable_bytes(l4_)));
@@ -1064,16 +1085,26 @@ private:
         return s && s->kind == slot_kind::connection ? s : nullptr;
     }
 
-    /// Puts one segment on the wire.
+    /// Puts one segment on the wire. A segment that fits the MTU is built
+    /// in place in the frame buffer (one copy of the payload); a larger one
+    /// (an MSS above the path's MTU) goes through fragmentation.
     void tcp_output(const fsm::tcp::segment_out& seg) {
-        l4_.resize(seg.buffer_len());
-        if (caps_.tx.transport) {
-            std::copy(seg.payload.begin(), seg.payload.end(), l4_.begin() + static_cast<std::ptrdiff_t>(seg.hdr.header_len()));
-            (void)seg.hdr.emit(wirekit::tcp::mutable_segment::unchecked(mutable_bytes(l4_)));
+        const std::size_t n = seg.buffer_len();
+        const bool fits = wirekit::ipv4::min_header_len + n <= caps_.mtu;
+        mutable_bytes out;
+        if (fits) {
+            out = mutable_bytes(tx_).subspan(link_header_len + wirekit::ipv4::min_header_len, n);
         } else {
-            (void)seg.emit(mutable_bytes(l4_));
+            l4_.resize(n);
+            out = mutable_bytes(l4_);
         }
-        (void)send_ip(seg.dst_addr, ip_protocol::tcp, bytes_view(l4_));
+        const std::size_t hl = seg.hdr.header_len();
+        if (!seg.payload.empty()) std::memcpy(out.data() + hl, seg.payload.data(), seg.payload.size());
+        auto view = wirekit::tcp::mutable_segment::unchecked(out);
+        if (caps_.tx.transport) (void)seg.hdr.emit(view);
+        else (void)seg.hdr.emit(view, ipv4_pseudo{seg.src_addr, seg.dst_addr});
+        if (fits) (void)send_ip_in_place(seg.dst_addr, ip_protocol::tcp, n);
+        else (void)send_ip(seg.dst_addr, ip_protocol::tcp, bytes_view(l4_));
     }
     /// Sends every segment the connection has queued.
     template <class Slot>
