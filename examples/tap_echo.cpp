@@ -11,7 +11,8 @@
 // stack owns A.B.C.D with its own MAC address (by default 02:77:6b:
 // followed by the last three octets of A.B.C.D); the kernel side of the TAP
 // gets another address of the same subnet. Runs until SIGINT or SIGTERM,
-// or for N seconds. Prints the stack's counters at the end. Exit status 0, 1 on a device error, 2 on bad usage.
+// or for N seconds. Prints the stack's counters at the end. Exit status 0,
+// 1 on a device error, 2 on bad usage.
 //
 // The loop is the whole integration: read the clock, poll(now), serve the
 // sockets, then wait on the TAP descriptor until the stack's poll_at().
