@@ -263,8 +263,9 @@ int main(int argc, char** argv) try {
         // The network.
         clock = std::chrono::duration_cast<io::timestamp>(now);
         pipe.set_time(clock);
-        const bool busy = server.poll(now) | client.poll(now);
-        if (busy) continue;
+        const bool served_any = server.poll(now);  // both stacks poll every round
+        const bool client_any = client.poll(now);
+        if (served_any || client_any) continue;
         std::optional<stack::instant> next;
         for (auto t : {server.poll_at(), client.poll_at()})
             if (t && (!next || *t < *next)) next = t;

@@ -92,7 +92,10 @@ struct udp {
 
 /// Congestion-control policy Reno/NewReno (RFC 5681, RFC 6582), the
 /// region inside fsm::tcp::connection. `connection` is the TCP machine type
-/// the stack instantiates for this policy.
+/// the stack instantiates for this policy: a policy is any type naming its
+/// connection machine, so when the machine becomes a template over its
+/// policy (basic_connection<Policy>), a policy tag here maps to
+/// basic_connection<fsm::tcp::Policy> and nothing else in the stack changes.
 struct newreno {
     using connection = fsm::tcp::connection;
 };

@@ -650,7 +650,6 @@ private:
         bool user_closed = false;  // close() called: freed on reaching CLOSED
         std::optional<fsm::tcp::basic_listener<Conn>> listener{};  // listener
         std::optional<Conn> conn{};                                // connection
-        std::uint64_t retransmissions_seen = 0;
     };
     template <class Conn>
     struct tcp_state_t {
@@ -832,7 +831,11 @@ private:
     /// sent to a broadcast address (RFC 1122 §3.2.2).
     void send_unreachable(std::uint8_t code, wirekit::ipv4::packet original) {
         if constexpr (has_icmp) {
+            // RFC 1122 §3.2.2: never about a datagram to a broadcast or multicast
+            // address, nor from one that is not a unicast host address.
+            const auto src = original.src_addr();
             if (is_broadcast_for_us(original.dst_addr()) || original.dst_addr().is_multicast()) return;
+            if (src.is_unspecified() || src.is_broadcast() || src.is_multicast() || is_broadcast_for_us(src)) return;
             const auto whole = original.bytes().first(original.total_length());
             const std::size_t quote = std::min<std::size_t>(whole.size(), original.header_length() + 8);
             std::vector<std::byte> q(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(quote));
