@@ -20,6 +20,8 @@ packages=(
   tshark                # independent reference decoder used by tests
   tcpdump               # reference dissector for the dump benchmark
   iproute2              # `ip netns` / veth / TAP for the privileged I/O tests
+  iputils-ping          # the kernel's ping as the peer of the stack's ICMP (tests/stack/net_kernel_test.cpp)
+  python3               # kernel UDP/TCP client and server in the stack's kernel interop tests
   bc                    # arithmetic in benchmarks/compile_time/measure.sh
 )
 
