@@ -27,7 +27,7 @@
 #include <cstddef>      // std::size_t
 #include <type_traits>  // std::is_same_v, std::void_t
 
-#include "../fsm/tcp/connection.hpp"  // fsm::tcp::connection (the newreno policy's connection type)
+#include "../fsm/tcp/connection.hpp"  // fsm::tcp::basic_connection and its policies
 
 namespace wirekit::stack {
 
@@ -90,24 +90,24 @@ struct udp {
     static constexpr std::size_t queue = Queue;
 };
 
-/// Congestion-control policy Reno/NewReno (RFC 5681, RFC 6582), the
-/// region inside fsm::tcp::connection. `connection` is the TCP machine type
-/// the stack instantiates for this policy: a policy is any type naming its
-/// connection machine, so when the machine becomes a template over its
-/// policy (basic_connection<Policy>), a policy tag here maps to
-/// basic_connection<fsm::tcp::Policy> and nothing else in the stack changes.
-struct newreno {
-    using connection = fsm::tcp::connection;
-};
+/// Congestion-control policies for tcp<Congestion>: the fsm::tcp policy
+/// tables, each run as an orthogonal region inside every connection.
+/// tahoe: RFC 5681 §3.1-3.2 fast retransmit, then the loss window and slow
+/// start; reno: RFC 5681 §3.2 fast recovery; newreno: RFC 6582 (the
+/// default). Reno and NewReno recover per RFC 6675 when SACK is negotiated.
+using tahoe = fsm::tcp::tahoe;
+using reno = fsm::tcp::reno;
+using newreno = fsm::tcp::newreno;
 
-/// TCP (RFC 9293) with the congestion policy `Congestion` (a type naming
-/// its `connection`), at most `Sockets` connections and listeners.
+/// TCP (RFC 9293) with the congestion policy `Congestion` (tahoe, reno,
+/// newreno, or any fsm::tcp policy table), at most `Sockets` connections
+/// and listeners.
 template <class Congestion = newreno, std::size_t Sockets = 256>
 struct tcp {
     static_assert(Sockets > 0, "tcp<Congestion, Sockets>: at least one socket");
     static constexpr layer_kind kind = layer_kind::tcp;
     using congestion = Congestion;
-    using connection = typename Congestion::connection;
+    using connection = fsm::tcp::basic_connection<Congestion>;
     static constexpr std::size_t sockets = Sockets;
 };
 

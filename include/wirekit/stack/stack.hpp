@@ -109,7 +109,7 @@ struct stack_config {
     std::size_t reassembly_memory = 256 * 1024;  ///< bytes of fragment data buffered, all datagrams
     fsm::tcp::siphash_key secret{};          ///< RFC 6528 ISN key: choose it at random, once per stack
     std::size_t tcp_send_buffer = 65535;     ///< bytes of send buffer per connection
-    std::size_t tcp_receive_buffer = 65535;  ///< bytes of receive buffer per connection (≤ 65535: no window scaling)
+    std::size_t tcp_receive_buffer = 65535;  ///< bytes of receive buffer per connection (the window; above 65535 with window scaling, RFC 7323 §2)
     duration tcp_msl = std::chrono::minutes(2);  ///< Maximum Segment Lifetime; TIME-WAIT lasts 2 MSL (RFC 9293 §3.4.2)
     duration tcp_user_timeout = std::chrono::minutes(5);  ///< RFC 9293 §3.10.1 user timeout
     bool tcp_syn_cookies = true;             ///< listeners answer SYN floods with cookies (RFC 4987 §3.6)
