@@ -34,12 +34,14 @@ constexpr typename P::value_type read_field(const std::byte* base) noexcept {
     using T = typename P::value_type;
     const std::byte* p = base + P::byte_offset;
     if constexpr (!P::is_integer) {
-        if (std::is_default_constructible_v<T> && !std::is_constant_evaluated()) {
-            // One copy straight into the value (GCC otherwise keeps several
-            // dead copies of the byte array on the stack).
-            T v;
-            std::memcpy(static_cast<void*>(&v), p, sizeof(T));
-            return v;
+        if constexpr (std::is_default_constructible_v<T>) {
+            if (!std::is_constant_evaluated()) {
+                // One copy straight into the value (GCC otherwise keeps
+                // several dead copies of the byte array on the stack).
+                T v;
+                std::memcpy(static_cast<void*>(&v), p, sizeof(T));
+                return v;
+            }
         }
         std::array<std::byte, sizeof(T)> raw{};
         for (std::size_t i = 0; i < sizeof(T); ++i) raw[i] = p[i];
