@@ -1,16 +1,25 @@
 // bench_dns — parsing a realistic DNS response, side by side:
 //   dns_parse_response/wirekit/SIZE       walk every section, decode every
-//                                         RDATA, validate and decompress every
-//                                         name into a name_view
-//   dns_parse_response/wirekit_labels/SIZE  the same, plus a walk over every
-//                                         name's labels
-//   dns_parse_response/wirekit_text/SIZE  the same as wirekit, plus every name
-//                                         rendered as presentation text
+//                                         RDATA, and decode every name (QNAME,
+//                                         owners, names in RDATA): validate,
+//                                         decompress and copy out its
+//                                         uncompressed wire form
+//   dns_parse_response/wirekit_views/SIZE the same, names only validated and
+//                                         decompressed into name_views
+//   dns_parse_response/wirekit_labels/SIZE  names as views, every label iterated
+//   dns_parse_response/wirekit_text/SIZE  names as views, every name rendered
+//                                         as presentation text
 //   dns_parse_response/wirekit_values/SIZE  the wirekit walk through the
 //                                         value-returning calls (result<optional<T>>)
 //   dns_parse_response/glibc/SIZE         ns_initparse + ns_parserr over every RR
+//                                         (ns_parserr decompresses each owner
+//                                         name into text with ns_name_uncompress;
+//                                         it decodes no RDATA and no name in it)
 //   dns_parse_response/ldns/SIZE          ldns_wire2pkt + ldns_pkt_free
 //   dns_build_response/wirekit/SIZE       the builder writing the same message
+// Names per message: 1 QNAME, 7 owners (6 answers + the OPT root), 2 CNAME
+// targets in RDATA; glibc decodes 8 of these 10 (the question's and the
+// owners), wirekit all 10.
 // The response is built once with the wirekit builder: question www.shop.test A;
 // a CNAME chain www.shop.test -> shop.cdn.test -> edge.cdn.example.net; four A
 // records; an OPT with a COOKIE option; every name compressed.
@@ -85,36 +94,60 @@ struct name_sum {
     void operator()(const T&) const {}
 };
 
+// What the wirekit walks do with each name (every QNAME, every owner name
+// and every name inside RDATA: CNAME, NS, PTR, MX, SOA, SRV).
+enum class name_use {
+    view,    // validated and decompressed into a name_view (length and label count known)
+    wire,    // also decoded: the uncompressed wire form copied out (as ns_name_unpack)
+    labels,  // also every label iterated as a string_view
+    text,    // also rendered as presentation text (as ns_name_uncompress / ns_name_ntop)
+};
+
+// Calls f(name) for every name inside the RDATA `d`.
+template <class F>
+void for_each_rdata_name(const dns::rdata& d, F&& f) {
+    if (auto* c = std::get_if<dns::cname_rdata>(&d)) f(c->cname);
+    else if (auto* n = std::get_if<dns::ns_rdata>(&d)) f(n->nsdname);
+    else if (auto* p = std::get_if<dns::ptr_rdata>(&d)) f(p->ptrdname);
+    else if (auto* m = std::get_if<dns::mx_rdata>(&d)) f(m->exchange);
+    else if (auto* o = std::get_if<dns::soa_rdata>(&d)) { f(o->mname); f(o->rname); }
+    else if (auto* v = std::get_if<dns::srv_rdata>(&d)) f(v->target);
+}
+
 // Walks with the out-parameter calls: one parser, question and resource
-// object reused for every message and entry. Every name is validated and
-// decompressed into a name_view (length and label count known); with
-// Labels, each name's labels are also iterated; with Text, each name is also
-// rendered as presentation text (as glibc's ns_parserr does for owners).
-template <bool Labels, bool Text>
+// object reused for every message and entry; every RDATA decoded into its
+// typed form (A, CNAME, OPT here); every name used as `Use` says.
+template <name_use Use>
 void wirekit_parse(benchmark::State& state) {
     const auto& m = response();
     char text[1024];
+    std::array<std::byte, dns::max_name_len> wire;
     dns::parser p;
     dns::question q;
     dns::resource r;
     wirekit::wire_error err;
     using outcome = dns::parser::outcome;
-    auto use = [&](const dns::name_view& n) -> std::size_t {
+    std::size_t sum = 0;
+    auto use = [&](const dns::name_view& n) {
         std::size_t k = n.wire_length();
-        if constexpr (Labels) k += touch(n);
-        if constexpr (Text) k += static_cast<std::size_t>(n.write_text(text) - text);
-        return k;
+        if constexpr (Use == name_use::wire) {
+            const std::size_t len = n.copy_wire(wire);
+            k += len + std::to_integer<std::size_t>(wire[len > 1 ? len - 2 : 0]);  // the last label octet
+        }
+        if constexpr (Use == name_use::labels) k += touch(n);
+        if constexpr (Use == name_use::text) k += static_cast<std::size_t>(n.write_text(text) - text);
+        sum += k;
     };
     for (auto _ : state) {
-        std::size_t sum = 0;
+        sum = 0;
         if (!p.reset(m)) state.SkipWithError("parse failed");
-        while (p.next_question(q, err) == outcome::entry) sum += use(q.name);
+        while (p.next_question(q, err) == outcome::entry) use(q.name);
         for (auto s : {dns::section::answer, dns::section::authority, dns::section::additional}) {
             outcome o;
             while ((o = p.next_record(s, r, err)) == outcome::entry) {
-                sum += use(r.header.name);
-                if (auto* c = std::get_if<dns::cname_rdata>(&r.data)) sum += use(c->cname);
-                else if (auto* a = std::get_if<dns::a_rdata>(&r.data)) sum += a->address[3];
+                use(r.header.name);
+                if (auto* a = std::get_if<dns::a_rdata>(&r.data)) sum += a->address[3];
+                else for_each_rdata_name(r.data, use);
             }
             if (o == outcome::error) state.SkipWithError("parse failed");
         }
@@ -233,9 +266,10 @@ void ldns_parse(benchmark::State& state) {
 
 const bool registered = [] {
     const std::string size = std::to_string(response().size());
-    benchmark::RegisterBenchmark(("dns_parse_response/wirekit/" + size).c_str(), wirekit_parse<false, false>);
-    benchmark::RegisterBenchmark(("dns_parse_response/wirekit_labels/" + size).c_str(), wirekit_parse<true, false>);
-    benchmark::RegisterBenchmark(("dns_parse_response/wirekit_text/" + size).c_str(), wirekit_parse<false, true>);
+    benchmark::RegisterBenchmark(("dns_parse_response/wirekit/" + size).c_str(), wirekit_parse<name_use::wire>);
+    benchmark::RegisterBenchmark(("dns_parse_response/wirekit_views/" + size).c_str(), wirekit_parse<name_use::view>);
+    benchmark::RegisterBenchmark(("dns_parse_response/wirekit_labels/" + size).c_str(), wirekit_parse<name_use::labels>);
+    benchmark::RegisterBenchmark(("dns_parse_response/wirekit_text/" + size).c_str(), wirekit_parse<name_use::text>);
     benchmark::RegisterBenchmark(("dns_parse_response/wirekit_values/" + size).c_str(), wirekit_parse_values);
     benchmark::RegisterBenchmark(("dns_parse_response/glibc/" + size).c_str(), glibc_parse);
     benchmark::RegisterBenchmark(("dns_parse_response/ldns/" + size).c_str(), ldns_parse);

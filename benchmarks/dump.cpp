@@ -2,6 +2,9 @@
 // of a capture, as whole programs.
 //   wirekit: `wirekit-dump -r FILE --stats` (full decoding, no per-frame printing)
 //   tcpdump: `tcpdump -n -r FILE > /dev/null`
+//   wirekit_lines: `wirekit-dump -r FILE > /dev/null`, one tcpdump-like line per
+//            frame, the same kind of output tcpdump writes (for comparison;
+//            the target is on dump_decode/wirekit)
 // Each iteration runs the program once; the time reported is the child's CPU
 // time (user + system, from wait4), which a loaded machine disturbs less than
 // wall time. items_per_second is frames per second: compare the ratio.
@@ -80,15 +83,16 @@ std::string capture(bool x100) {
     return big;
 }
 
-void dump_decode(benchmark::State& state, bool wirekit, bool x100) {
+void dump_decode(benchmark::State& state, bool wirekit, bool x100, bool lines = false) {
     const std::string file = capture(x100);
     const long frames = file.empty() ? -1 : frame_count(file);
     if (frames <= 0) {
         state.SkipWithError("capture or wirekit-dump missing (build wirekit-dump; mergecap for x100)");
         return;
     }
-    const std::vector<std::string> args = wirekit ? std::vector<std::string>{dump_binary(), "-r", file, "--stats"}
-                                                  : std::vector<std::string>{"tcpdump", "-n", "-r", file};
+    const std::vector<std::string> args = lines     ? std::vector<std::string>{dump_binary(), "-r", file}
+                                          : wirekit ? std::vector<std::string>{dump_binary(), "-r", file, "--stats"}
+                                                    : std::vector<std::string>{"tcpdump", "-n", "-r", file};
     for (auto _ : state) {
         const double t = run_cpu_seconds(args);
         if (t < 0) {
@@ -104,5 +108,7 @@ void dump_decode(benchmark::State& state, bool wirekit, bool x100) {
 
 BENCHMARK_CAPTURE(dump_decode, wirekit/http-big, true, false)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK_CAPTURE(dump_decode, tcpdump/http-big, false, false)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(dump_decode, wirekit_lines/http-big, true, false, true)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK_CAPTURE(dump_decode, wirekit/http-big-x100, true, true)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK_CAPTURE(dump_decode, tcpdump/http-big-x100, false, true)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(dump_decode, wirekit_lines/http-big-x100, true, true, true)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);

@@ -19,6 +19,7 @@
 // A malformed frame is decoded as far as it goes and its error (layer, kind,
 // offset) is shown; the tool goes on. An unreadable or corrupt file prints a
 // message and exits with status 1; usage errors exit with status 2.
+#include <algorithm>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -132,13 +133,25 @@ std::string dns_name(const wirekit::dns::name_view& n) {
 // Counters for --stats.
 
 struct statistics {
-    std::map<std::string, std::size_t, std::less<>> protocols;
+    // A dozen protocol names at most, each counted several times per frame:
+    // a short vector searched in order beats a std::map<std::string> (no
+    // string compares down a tree per count). Sorted only for printing.
+    std::vector<std::pair<std::string_view, std::size_t>> protocols;
     std::size_t frames = 0, malformed = 0, bad_checksums = 0, reassembled_datagrams = 0, tcp_streams = 0,
                 stream_messages = 0;
+    /// `proto` must be a string literal (it is kept).
     void count(std::string_view proto) {
-        auto it = protocols.find(proto);
-        if (it == protocols.end()) protocols.emplace(std::string(proto), 1);
-        else ++it->second;
+        for (auto& [name, n] : protocols)
+            if (name.data() == proto.data() || name == proto) {
+                ++n;
+                return;
+            }
+        protocols.emplace_back(proto, 1);
+    }
+    [[nodiscard]] std::vector<std::pair<std::string_view, std::size_t>> sorted() const {
+        auto v = protocols;
+        std::sort(v.begin(), v.end());
+        return v;
     }
 };
 
@@ -227,7 +240,7 @@ public:
 
     void print_stats() const {
         fmt::print("frames: {}\n", stats_.frames);
-        for (const auto& [p, n] : stats_.protocols) fmt::print("  {}: {}\n", p, n);
+        for (const auto& [p, n] : stats_.sorted()) fmt::print("  {}: {}\n", p, n);
         fmt::print("malformed: {}\nchecksum failures: {}\nreassembled IPv4 datagrams: {}\nTCP streams: {}\n"
                    "messages from reassembled TCP streams: {}\n",
                    stats_.malformed, stats_.bad_checksums, stats_.reassembled_datagrams, stats_.tcp_streams,
@@ -801,6 +814,11 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     if (!opt.read_file.empty()) {
+        // Reading a file, nobody waits for single lines: fully buffer stdout
+        // in 64 KiB and write it in large chunks (a terminal would otherwise
+        // get a write per line). Live capture keeps the default buffering.
+        static char out_buf[1 << 16];
+        std::setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
         auto r = io::pcap_reader::open(opt.read_file, opt.filter);
         if (!r) {
             std::fprintf(stderr, "wirekit-dump: %s: %s\n", opt.read_file.c_str(), r.error().what().c_str());

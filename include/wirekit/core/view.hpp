@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>      // std::byte, std::size_t
+#include <cstring>      // std::memcpy
 #include <span>         // std::span
 #include <string_view>  // layer names
 #include <type_traits>  // std::is_const_v
@@ -33,6 +34,15 @@ constexpr typename P::value_type read_field(const std::byte* base) noexcept {
     using T = typename P::value_type;
     const std::byte* p = base + P::byte_offset;
     if constexpr (!P::is_integer) {
+        if constexpr (std::is_default_constructible_v<T>) {
+            if (!std::is_constant_evaluated()) {
+                // One copy straight into the value (GCC otherwise keeps
+                // several dead copies of the byte array on the stack).
+                T v;
+                std::memcpy(static_cast<void*>(&v), p, sizeof(T));
+                return v;
+            }
+        }
         std::array<std::byte, sizeof(T)> raw{};
         for (std::size_t i = 0; i < sizeof(T); ++i) raw[i] = p[i];
         return std::bit_cast<T>(raw);

@@ -13,11 +13,16 @@
 // with wire/reassembly.hpp first.
 #pragma once
 
+#include <array>     // std::array
 #include <cstddef>   // std::size_t
 #include <cstdint>   // std::uint8_t
+#include <cstring>   // std::memcpy
+#include <memory>    // std::construct_at
 #include <optional>  // layers that may be absent
+#include <type_traits>  // std::is_trivially_destructible_v
 
 #include "../core/bytes.hpp"   // bytes_view
+#include "../core/endian.hpp"  // load_be
 #include "../core/result.hpp"  // result, wire_error
 #include "arp.hpp"             // arp::packet
 #include "ethernet.hpp"        // ethernet::frame, repr
@@ -82,7 +87,11 @@ constexpr result<void> check_at(bytes_view b, std::size_t base) noexcept {
     return d;
 }
 
-constexpr result<void> dissect_into(bytes_view frame_bytes, dissection& d) noexcept {
+namespace detail {
+/// The general dissector: every EtherType, tag, protocol and option layout,
+/// and the only place that builds errors. dissect_into() calls it whenever
+/// its fast path does not apply.
+constexpr result<void> dissect_general(bytes_view frame_bytes, dissection& d) noexcept {
     d.arp.reset();
     d.ipv4.reset();
     d.ipv6.reset();
@@ -179,6 +188,112 @@ constexpr result<void> dissect_into(bytes_view frame_bytes, dissection& d) noexc
         default: break;
     }
     return {};
+}
+}  // namespace detail
+
+namespace detail {
+/// Empties `o` with one store (no test of the engaged flag first). The views
+/// held in a dissection are trivially destructible, so starting a new empty
+/// optional in the old one's storage ends nothing that needs a destructor.
+template <class T>
+constexpr void disengage(std::optional<T>& o) noexcept {
+    static_assert(std::is_trivially_destructible_v<std::optional<T>>);
+    if (std::is_constant_evaluated()) o.reset();
+    else std::construct_at(&o);
+}
+
+/// Sets `o` to `v` with plain stores (no test of the engaged flag first);
+/// see disengage().
+template <class T>
+constexpr void engage(std::optional<T>& o, const T& v) noexcept {
+    static_assert(std::is_trivially_destructible_v<std::optional<T>>);
+    if (std::is_constant_evaluated()) o = v;
+    else std::construct_at(&o, v);
+}
+
+/// Copies the byte-array field `Name` of the Ethernet header in `frame` into `out`.
+template <fixed_string Name, std::size_t N>
+constexpr void copy_field(bytes_view frame, std::array<std::byte, N>& out) noexcept {
+    using P = field_of<ethernet::header_layout, Name>;
+    static_assert(sizeof(typename P::value_type) == N && P::bits == 8 * N);
+    if (std::is_constant_evaluated()) {
+        for (std::size_t i = 0; i < N; ++i) out[i] = frame[P::byte_offset + i];
+    } else {
+        std::memcpy(out.data(), frame.data() + P::byte_offset, N);
+    }
+}
+
+/// True when `opts` (the TCP options area) is exactly NOP, NOP, Timestamps
+/// (kind 8, length 10): the layout RFC 7323 Appendix A recommends and that
+/// most data segments carry. walk_options accepts exactly these bytes too.
+[[nodiscard]] constexpr bool is_nop_nop_timestamps(bytes_view opts) noexcept {
+    return opts.size() == 12 && load_be<4>(opts.data()) == 0x0101080aU;
+}
+
+/// The fast path of dissect_into for the frames that dominate captures:
+/// untagged Ethernet II, IPv4 without options, not a fragment, then TCP
+/// (no options, or NOP NOP Timestamps) or UDP. It makes the same checks as
+/// dissect_general on these frames, reading each field once; it returns
+/// false, with `d` in an unspecified state, for anything else (other
+/// layouts, and every frame that fails a check), and the caller then runs
+/// dissect_general, which resets `d` and reports any error.
+[[nodiscard]] constexpr bool dissect_fast(bytes_view frame_bytes, dissection& d) noexcept {
+    if (frame_bytes.size() < ethernet::header_len) return false;
+    const auto eth = ethernet::frame::unchecked(frame_bytes);
+    if (eth.ethertype() != ethernet::ethertype::ipv4) return false;  // also rules out VLAN TPIDs
+    // IPv4 (RFC 791 §3.1): the checks of ipv4::packet::check, without options.
+    const bytes_view net = frame_bytes.subspan(ethernet::header_len);
+    if (net.size() < ipv4::min_header_len) return false;
+    const auto ip = ipv4::packet::unchecked(net);
+    if (ip.version() != 4 || ip.ihl() != 5) return false;
+    const std::size_t total = ip.total_length();
+    if (total < ipv4::min_header_len || total > net.size()) return false;
+    if (ip.is_fragment()) return false;
+    const bytes_view transport = net.subspan(ipv4::min_header_len, total - ipv4::min_header_len);
+    const std::uint8_t proto = ip.protocol();
+    if (proto == ip_protocol::tcp) {
+        // TCP (RFC 9293 §3.1): the checks of tcp::segment::check and walk_options.
+        if (transport.size() < tcp::min_header_len) return false;
+        const auto s = tcp::segment::unchecked(transport);
+        const std::size_t hl = s.header_length();
+        if (hl < tcp::min_header_len || hl > transport.size()) return false;
+        if (hl != tcp::min_header_len && !is_nop_nop_timestamps(transport.subspan(tcp::min_header_len, hl - tcp::min_header_len)))
+            return false;
+        disengage(d.udp);
+        engage(d.tcp, s);
+    } else if (proto == ip_protocol::udp) {
+        // UDP (RFC 768): the checks of udp::datagram::check.
+        if (transport.size() < udp::header_len) return false;
+        const auto u = udp::datagram::unchecked(transport);
+        const std::size_t len = u.total_length();
+        if (len < udp::header_len || len > transport.size()) return false;
+        disengage(d.tcp);
+        engage(d.udp, u);
+    } else {
+        return false;
+    }
+    d.eth = eth;
+    // The addresses are copied straight from the frame into d.link (through
+    // the accessors GCC keeps dead stack copies of each address).
+    copy_field<"dst_addr">(frame_bytes, d.link.dst_addr.octets);
+    copy_field<"src_addr">(frame_bytes, d.link.src_addr.octets);
+    d.link.tag_count = 0;
+    d.link.ethertype = ethernet::ethertype::ipv4;
+    disengage(d.arp);
+    disengage(d.ipv6);
+    disengage(d.icmpv4);
+    disengage(d.icmpv6);
+    engage(d.ipv4, ip);
+    d.fragment = false;
+    d.transport = transport;
+    d.transport_offset = ethernet::header_len + ipv4::min_header_len;
+    return true;
+}
+}  // namespace detail
+
+constexpr result<void> dissect_into(bytes_view frame_bytes, dissection& d) noexcept {
+    if (detail::dissect_fast(frame_bytes, d)) return {};
+    return detail::dissect_general(frame_bytes, d);
 }
 
 /// Verifies every checksum of a dissection that can be verified: the IPv4

@@ -4,6 +4,7 @@
 // comparison (RFC 4343).
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -80,6 +81,40 @@ TEST_CASE("dns name: RFC 1035 4.1.4 compression example", "[dns][name]") {
     std::vector<std::string> labels;
     for (auto l : dns::name_view{m, 40, *s}) labels.emplace_back(l);
     CHECK(labels == std::vector<std::string>{"FOO", "F", "ISI", "ARPA"});
+}
+
+TEST_CASE("dns name: copy_wire gives the uncompressed form (RFC 1035 4.1.4 example)", "[dns][name]") {
+    // The RFC's names written out uncompressed, label by label.
+    auto m = rfc1035_example();
+    // Also a name whose in-place run ends two bytes before the end of the
+    // message (so a fixed 16-byte block would read past it): "BAR" + pointer to 40.
+    const std::size_t bar = m.size();
+    put_label(m, "BAR");
+    m.push_back(std::byte{0xC0});
+    m.push_back(std::byte{40});
+    struct { std::size_t off; std::vector<std::string> labels; } cases[] = {
+        {20, {"F", "ISI", "ARPA"}}, {40, {"FOO", "F", "ISI", "ARPA"}}, {64, {"ARPA"}}, {92, {}},
+        {bar, {"BAR", "FOO", "F", "ISI", "ARPA"}}};
+    for (const auto& c : cases) {
+        INFO(c.off);
+        std::vector<std::byte> want;
+        for (const auto& l : c.labels) put_label(want, l);
+        want.push_back(std::byte{0});
+        auto s = dns::detail::scan_name(m, c.off, m.size());
+        REQUIRE(s);
+        const dns::name_view v{m, c.off, *s};
+        std::vector<std::byte> exact(v.wire_length());
+        REQUIRE(v.copy_wire(exact.data()) == want.size());
+        CHECK(exact == want);
+        std::array<std::byte, dns::max_name_len> any{};
+        REQUIRE(v.copy_wire(any) == want.size());
+        CHECK(std::vector<std::byte>(any.begin(), any.begin() + static_cast<std::ptrdiff_t>(want.size())) == want);
+        // Through an owned copy too.
+        const auto owned = dns::name_buffer::from_view(v);
+        CHECK(std::vector<std::byte>(owned.wire().begin(), owned.wire().end()) == want);
+        REQUIRE(owned.view().copy_wire(any) == want.size());
+        CHECK(std::vector<std::byte>(any.begin(), any.begin() + static_cast<std::ptrdiff_t>(want.size())) == want);
+    }
 }
 
 TEST_CASE("dns builder: compresses like the RFC 1035 4.1.4 example", "[dns][name][builder]") {
