@@ -131,6 +131,15 @@ struct config {
         std::uint32_t probes = 9;                      ///< unanswered probes before the abort
     };
     keepalive_config keepalive{};
+
+    /// TIME-WAIT reuse (RFC 9293 §3.10.7.4 fourth, RFC 6191, RFC 1122
+    /// §4.2.2.13): a SYN that arrives in TIME-WAIT and is provably new
+    /// (time_wait_accepts_syn) reopens this connection: SYN-RECEIVED with an
+    /// ISS above every sequence number of the old incarnation. Off: such a
+    /// SYN gets the RFC 5961 challenge ACK like any other. A host that
+    /// hands new SYNs to a listener instead (as wirekit::stack does) turns
+    /// this off and asks accepts_new_syn().
+    bool time_wait_reuse = true;
 };
 
 /// A segment addressed to this connection, as parsed by the wire layer.
@@ -982,6 +991,51 @@ inline void back_to_listen(tcb& t, const input&) {
     t.remote_known = false;
     t.reset_connection_state();
 }
+
+/// Whether a SYN (without ACK or RST) arriving in TIME-WAIT belongs to a new
+/// incarnation of the connection. RFC 6191 §2: when the old incarnation
+/// used timestamps and the SYN carries TSopt, it is new iff its TSval is
+/// greater than TS.Recent; otherwise (RFC 1122 §4.2.2.13) iff SEG.SEQ is
+/// greater than the last sequence number received (RCV.NXT).
+inline bool time_wait_accepts_syn(const tcb& t, const segment_in& s) {
+    const auto& h = s.hdr;
+    if (t.st != state::time_wait || !h.flags.syn || h.flags.ack || h.flags.rst) return false;
+    if (!(t.remote == endpoint{s.src_addr, h.src_port})) return false;
+    if (t.ts.ok && h.options.ts) return seq_gt(h.options.ts->tsval, t.ts.recent);
+    return seq_gt(h.seq_number, t.rcv_nxt);
+}
+inline bool time_wait_reusable(const tcb& t, const input& in) {
+    return t.cfg.time_wait_reuse && in.seg && time_wait_accepts_syn(t, *in.seg);
+}
+/// TIME-WAIT + a new SYN (RFC 6191, RFC 1122 §4.2.2.13 (1)): start a new
+/// incarnation in SYN-RECEIVED. Its ISS is RFC 6528's, or SND.MAX + 1 of
+/// the old incarnation when that is larger ("larger than the largest
+/// sequence number it used on the previous connection incarnation").
+inline void reopen_from_time_wait(tcb& t, const input& in) {
+    const std::uint32_t old_max = t.snd_max;
+    t.reset_connection_state();
+    t.passive = false;  // a RST in SYN-RECEIVED closes it; it was never listening
+    t.remote_known = true;
+    const std::uint32_t isn =
+        t.cfg.fixed_iss.value_or(initial_sequence_number(t.cfg.secret, t.cfg.local, t.remote, t.now));
+    t.iss = seq_gt(isn, old_max) ? isn : old_max + 1;
+    t.snd_una = t.iss;
+    t.snd_nxt = t.iss;
+    t.snd_max = t.iss;
+    t.snd_buf_seq = t.iss + 1;
+    t.rcv_wnd = t.receive_space();
+    const auto& s = *in.seg;
+    t.irs = s.hdr.seq_number;
+    t.rcv_nxt = s.hdr.seq_number + 1;
+    t.rcv_up = t.rcv_nxt;
+    t.snd_mss = effective_mss(s, t.cfg.mss);
+    t.snd_wnd = s.hdr.window;
+    t.max_snd_wnd = t.snd_wnd;
+    t.snd_wl1 = s.hdr.seq_number;
+    t.snd_wl2 = s.hdr.ack_number;
+    t.negotiate_options(s);  // RFC 7323 §2.2, §3.2; RFC 2018 §2
+    t.send_syn(true);
+}
 }  // namespace actions
 
 /// The RFC 9293 connection state diagram (Figure 5 plus the §3.10 rules
@@ -1038,6 +1092,9 @@ struct connection_table {
         R::transition(S::syn_sent, E::rcv_syn, S::syn_received, R::act(&actions::accept_syn, "snd SYN,ACK")),
         R::transition(S::syn_received, E::rcv_syn, S::listen, R::when(&actions::passive_open, "passive OPEN"),
                       R::act(&actions::back_to_listen, "forget peer")),
+        R::transition(S::time_wait, E::rcv_syn, S::syn_received,
+                      R::when(&actions::time_wait_reusable, "new incarnation (RFC 6191)"),
+                      R::act(&actions::reopen_from_time_wait, "snd SYN,ACK")),
         R::ignore(S::closed, E::rcv_syn),
         R::any_internal(E::rcv_syn, R::act(&actions::challenge_ack, "challenge ACK")),
         R::transition(S::syn_sent, E::rcv_syn_ack, S::established, R::act(&actions::complete_active, "snd ACK")),
@@ -1561,6 +1618,13 @@ public:
     }
 
     [[nodiscard]] state current() const noexcept { return m_.template region<0>().current(); }
+    /// In TIME-WAIT: whether `syn` (a SYN without ACK or RST from our peer)
+    /// starts a new incarnation by RFC 6191 / RFC 1122 §4.2.2.13 (TSval above
+    /// TS.Recent, or SEG.SEQ above RCV.NXT). A host that lets a listener
+    /// take such SYNs (config::time_wait_reuse off) asks this first.
+    [[nodiscard]] bool accepts_new_syn(const segment_in& syn) const noexcept {
+        return actions::time_wait_accepts_syn(t_, syn);
+    }
     /// The congestion-control state (RFC 5681); cwnd and ssthresh are in vars().
     [[nodiscard]] cc_state congestion_state() const noexcept { return m_.template region<1>().current(); }
     /// The TCB, read-only (RFC variable names).
@@ -1792,6 +1856,15 @@ inline void basic_connection<Congestion>::segment_arrives_other(const segment_in
         seg_len -= 1;
         sp = &trimmed;
         trimmed_in.seg = sp;
+    }
+    // TIME-WAIT and a SYN of a new incarnation (§3.10.7.4 fourth: "new
+    // connections can be accepted if the Timestamp Option is used and meets
+    // expectations (per RFC 6191)"; RFC 1122 §4.2.2.13 without timestamps).
+    // It lies beyond the window by construction, so it is recognised before
+    // the acceptability test (as Linux's tcp_timewait_state_process does).
+    if (actions::time_wait_reusable(t_, in_in)) {
+        fire(event::rcv_syn, in_in);
+        return;
     }
     const segment_in& s = *sp;
     const input& in = trimmed_in;
