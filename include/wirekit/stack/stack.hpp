@@ -993,6 +993,14 @@ private:
         for (std::size_t i = 0; i < tcp_.slots.size(); ++i) {
             auto& s = tcp_.slots[i];
             if (s.kind != slot_kind::connection || s.local_port != h->dst_port || !(s.remote == from)) continue;
+            // TIME-WAIT and a SYN of a new incarnation (RFC 6191, RFC 1122
+            // §4.2.2.13): when a listener has the port, the old TCB goes and
+            // the listener takes the SYN (as Linux does); otherwise the
+            // connection answers it (a challenge ACK: time_wait_reuse is off).
+            if (s.conn->current() == tcp_state::time_wait && s.conn->accepts_new_syn(in) && listens_on(h->dst_port)) {
+                tcp_free(static_cast<std::uint32_t>(i));
+                break;
+            }
             s.conn->on_segment(now_, in);
             tcp_flush(s);
             return;
@@ -1006,6 +1014,15 @@ private:
             return;
         }
         send_rst_for(in);
+    }
+
+    /// Whether a listener has local port `port`.
+    bool listens_on(std::uint16_t port) const
+        requires has_tcp
+    {
+        for (const auto& l : tcp_.slots)
+            if (l.kind == slot_kind::listener && l.local_port == port) return true;
+        return false;
     }
 
     /// RFC 9293 §3.10.7.1 (CLOSED): an incoming RST is discarded; otherwise
@@ -1046,6 +1063,7 @@ private:
         c.receive_buffer = cfg_.tcp_receive_buffer;
         c.msl = cfg_.tcp_msl;
         c.user_timeout = cfg_.tcp_user_timeout;
+        c.time_wait_reuse = false;  // a new SYN in TIME-WAIT goes to the listener (on_tcp)
         return c;
     }
 
