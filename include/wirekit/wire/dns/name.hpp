@@ -364,7 +364,8 @@ public:
     name_view(bytes_view msg, std::size_t off, const detail::name_scan& info) noexcept
         : base_(msg.data()),
           off_(static_cast<std::uint16_t>(off)),
-          avail_(static_cast<std::uint16_t>(msg.size() < 0xFFFFu ? msg.size() : 0xFFFFu)),
+          // Truncation keeps avail_ <= msg.size(), which is all it must be.
+          avail_(static_cast<std::uint16_t>(msg.size())),
           length_(info.length),
           labels_(info.labels),
           run1_(info.run1),

@@ -226,7 +226,7 @@ private:
     }
 
     // 1 = a question in `q`, 0 = section done, -1 = error in `err`.
-    int question_into(dns::question& q, wire_error& err) noexcept {
+    [[gnu::always_inline]] int question_into(dns::question& q, wire_error& err) noexcept {
         if (sec_ > 0) return 0;
         if (left_ == 0) {
             next_section();
