@@ -108,7 +108,7 @@ TEST_CASE("dns name: the fast walk agrees with the exact walk on damaged message
     }
 }
 
-TEST_CASE("dns name: copy_wire through 0 to 3 pointers, RFC 1035 4.1.4 layout", "[dns][name]") {
+TEST_CASE("dns name: copy_wire through 0 to 3 pointers (RFC 1035 4.1.4 layout)", "[dns][name]") {
     // 12: "c" root; 15: "bb" -> 12; 20: "a" -> 15; 24: "xyz" -> 20; 30: -> 24;
     // 32: -> 30 (a pointer to a pointer).
     std::vector<std::byte> m(12);
