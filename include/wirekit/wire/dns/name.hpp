@@ -4,7 +4,8 @@
 // (wire form), §4.1.4 (message compression), §5.1 (presentation escapes);
 // RFC 4343 (case-insensitive comparison); RFC 6891 §5 (reserved label types).
 //
-// Compression rules enforced by detail::scan_name (see docs/dns.md):
+// Compression rules enforced by detail::scan_name_exact (the reference walk)
+// and detail::scan_name_into (the fast walk, same results; see docs/dns.md):
 //  - A pointer must point strictly before the first byte of the run of labels
 //    that contains it. So a pointer never targets itself, the name being read,
 //    or anything after it: FORWARD POINTERS ARE REJECTED. RFC 1035 §4.1.4 says
