@@ -8,7 +8,9 @@
 // 3. Prints the message with the dig-like formatter.
 // 4. Checks that the suffix cache of name decompression changes no result.
 // 5. Feeds the input to the TCP deframer in pieces sized by the input itself.
+#include <array>
 #include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <cstdlib>
 #include <iterator>
@@ -87,6 +89,8 @@ void check_same(const content& a, const content& b) {
 
 // The suffix cache must be invisible: every offset scanned with and without
 // it (cache filled front to back, then back to front) gives the same result.
+// The fast walk must give the reference walk's result, and copy_wire the
+// name's labels.
 void check_cache(wirekit::bytes_view in) {
     for (int order = 0; order < 2; ++order) {
         dns::detail::suffix_cache cache;
@@ -100,6 +104,31 @@ void check_cache(wirekit::bytes_view in) {
             if (ok_a && (a.end != b.end || a.length != b.length || a.labels != b.labels))
                 bug("suffix cache changed a name");
             if (!ok_a && !(ea == eb)) bug("suffix cache changed an error");
+            // The fast walk must agree with the reference walk, and the
+            // run-driven copy_wire with the labels as the iterator reads them.
+            dns::detail::name_scan c;
+            wirekit::wire_error ec;
+            const bool ok_c = dns::detail::scan_name_exact(in, i, in.size(), c, ec, nullptr);
+            if (ok_c != ok_a) bug("fast name walk changed success");
+            if (!ok_a) {
+                if (!(ea == ec)) bug("fast name walk changed an error");
+                continue;
+            }
+            if (a.end != c.end || a.length != c.length || a.labels != c.labels) bug("fast name walk changed a name");
+            for (const auto& s : {a, b}) {
+                const dns::name_view v{in, i, s};
+                std::array<std::byte, dns::max_name_len> w{};
+                const std::size_t n = v.copy_wire(w);
+                if (n != s.length) bug("copy_wire length");
+                std::size_t at = 0;
+                for (std::string_view l : v) {
+                    if (at + 1 + l.size() >= n || std::to_integer<std::size_t>(w[at]) != l.size() ||
+                        std::memcmp(w.data() + at + 1, l.data(), l.size()) != 0)
+                        bug("copy_wire differs from the labels");
+                    at += 1 + l.size();
+                }
+                if (at + 1 != n || w[at] != std::byte{0}) bug("copy_wire end");
+            }
         }
     }
 }

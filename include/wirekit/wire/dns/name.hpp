@@ -4,7 +4,8 @@
 // (wire form), §4.1.4 (message compression), §5.1 (presentation escapes);
 // RFC 4343 (case-insensitive comparison); RFC 6891 §5 (reserved label types).
 //
-// Compression rules enforced by detail::scan_name (see docs/dns.md):
+// Compression rules enforced by detail::scan_name_exact (the reference walk)
+// and detail::scan_name_into (the fast walk, same results; see docs/dns.md):
 //  - A pointer must point strictly before the first byte of the run of labels
 //    that contains it. So a pointer never targets itself, the name being read,
 //    or anything after it: FORWARD POINTERS ARE REJECTED. RFC 1035 §4.1.4 says
@@ -37,9 +38,19 @@ namespace detail {
 
 /// What scan_name learns about a valid name.
 struct name_scan {
+    /// run1/run2 value meaning "not recorded": name_view then walks the name.
+    static constexpr std::uint8_t no_run = 0xFF;
     std::size_t end = 0;      ///< offset just after the name's in-place bytes
     std::uint8_t length = 0;  ///< uncompressed wire length, root included (1..255)
     std::uint8_t labels = 0;  ///< number of non-root labels (0..127)
+    /// Octets of labels stored in place at the name's start, before its first
+    /// compression pointer or its root octet (0..254), or no_run.
+    std::uint8_t run1 = no_run;
+    /// Octets of labels in the run the first pointer leads to, before the
+    /// next pointer or the root octet (0..253), or no_run (also when the name
+    /// has no pointer). With run1 and length these let name_view copy a name
+    /// of up to two pointers without reading its labels again.
+    std::uint8_t run2 = no_run;
 };
 
 /// Name suffixes already validated in one message, so that a compression
@@ -49,27 +60,37 @@ struct name_scan {
 /// 255-octet and hop limits are checked against the cached totals, and on
 /// any doubt the walk runs). Belongs to one message: reset it for another.
 struct suffix_cache {
-    // Each slot packs one suffix in 32 bits: start offset + 1 (bits 0-13;
-    // 0 means empty), uncompressed length (14-21), labels (22-28) and the
-    // pointers followed inside it (29-31; 7 means "7 or more": not used).
+    // Each slot packs one suffix in 64 bits: start offset + 1 (bits 0-13;
+    // 0 means empty), uncompressed length (14-21), labels (22-28), the
+    // pointers followed inside it (29-31; 7 means "7 or more": not used) and
+    // its run1 (32-39, see name_scan).
     static constexpr std::size_t slots = 16;
-    std::array<std::uint32_t, slots> e{};
+    std::array<std::uint64_t, slots> e{};
 
     /// Looks up the suffix at `off`: true and its totals when known exactly.
     [[nodiscard]] bool find(std::size_t off, std::size_t& length, std::size_t& labels, std::size_t& hops) const noexcept {
-        const std::uint32_t x = e[off % slots];
+        std::size_t run1;
+        return find(off, length, labels, hops, run1);
+    }
+    /// As find(), also giving the suffix's run1 (name_scan::no_run if unknown).
+    [[nodiscard]] bool find(std::size_t off, std::size_t& length, std::size_t& labels, std::size_t& hops,
+                            std::size_t& run1) const noexcept {
+        const std::uint64_t x = e[off % slots];
         if ((x & 0x3FFFu) != off + 1 || off + 1 > 0x3FFFu) return false;
         hops = (x >> 29) & 7u;
         if (hops == 7) return false;
         length = (x >> 14) & 0xFFu;
         labels = (x >> 22) & 0x7Fu;
+        run1 = (x >> 32) & 0xFFu;
         return true;
     }
-    void put(std::size_t off, std::size_t length, std::size_t labels, std::size_t hops) noexcept {
+    void put(std::size_t off, std::size_t length, std::size_t labels, std::size_t hops,
+             std::size_t run1 = name_scan::no_run) noexcept {
         if (off + 1 > 0x3FFFu) return;
-        const std::uint32_t h = hops < 7 ? static_cast<std::uint32_t>(hops) : 7u;
-        e[off % slots] = static_cast<std::uint32_t>(off + 1) | (static_cast<std::uint32_t>(length) << 14) |
-                         (static_cast<std::uint32_t>(labels) << 22) | (h << 29);
+        const std::uint64_t h = hops < 7 ? static_cast<std::uint64_t>(hops) : 7u;
+        e[off % slots] = static_cast<std::uint64_t>(off + 1) | (static_cast<std::uint64_t>(length) << 14) |
+                         (static_cast<std::uint64_t>(labels) << 22) | (h << 29) |
+                         (static_cast<std::uint64_t>(run1 & 0xFFu) << 32);
     }
 };
 
@@ -91,8 +112,12 @@ struct suffix_cache {
 ///  - malformed at the offending byte: reserved label type, pointer past the
 ///    end, pointer to itself, pointer loop, forward pointer, name > 255 octets;
 ///  - limit_exceeded when more than max_pointer_hops pointers are followed.
-[[nodiscard, gnu::always_inline]] inline bool scan_name_into(bytes_view msg, std::size_t off, std::size_t limit, name_scan& out,
-                                         wire_error& err, suffix_cache* cache = nullptr) noexcept {
+///
+/// This is the reference walk, one check per condition in RFC order; the
+/// parser uses scan_name_into, which accepts exactly the same names and, on
+/// any failure, runs this walk again for the exact error.
+[[nodiscard]] inline bool scan_name_exact(bytes_view msg, std::size_t off, std::size_t limit, name_scan& out,
+                                          wire_error& err, suffix_cache* cache = nullptr) noexcept {
     const std::size_t size = msg.size();
     const std::byte* m = msg.data();
     std::size_t pos = off;
@@ -163,6 +188,99 @@ struct suffix_cache {
         pos = seg_start = target;
         bound = size;
     }
+}
+
+/// Validates the name at `off` exactly as scan_name_exact does (same
+/// accepted names, same results, same errors), and also records the name's
+/// first two runs (name_scan::run1/run2) so that copying it later is a
+/// straight block copy.
+///
+/// The fast walk folds the checks of each label into one comparison: the
+/// next length octet must lie before `lim`, which is both inside the bytes
+/// the current run may use and inside the 255-octet budget left (RFC 1035
+/// §2.3.4). Any failure falls back to scan_name_exact, cold, for the exact
+/// error. Work stays bounded: a run stops at the 255-octet budget.
+[[nodiscard, gnu::always_inline]] inline bool scan_name_into(bytes_view msg, std::size_t off, std::size_t limit, name_scan& out,
+                                         wire_error& err, suffix_cache* cache = nullptr) noexcept {
+    const std::size_t size = msg.size();
+    const std::byte* m = msg.data();
+    if (off >= limit) [[unlikely]]
+        return scan_name_exact(msg, off, limit, out, err, cache);
+    std::size_t pos = off;
+    std::size_t seg_start = off;  // first byte of the current run of labels
+    std::size_t bound = limit;    // in-place bytes are bounded by limit, later runs by size
+    std::size_t prior = 0;        // octets of labels in the runs before this one
+    std::size_t hops = 0;
+    std::size_t labels = 0;
+    std::size_t in_place_end = 0;
+    std::size_t run1 = name_scan::no_run;
+    std::size_t run2 = name_scan::no_run;
+    // A label ending at np is accepted when np <= lim: a byte follows it in
+    // bounds and prior + (np - seg_start) + 1 (the root) <= 255.
+    auto lim_for = [&]() {
+        const std::size_t a = bound - 1;
+        const std::size_t b = seg_start + (max_name_len - 1) - prior;
+        return a < b ? a : b;
+    };
+    std::size_t lim = lim_for();
+    for (;;) {
+        const auto b = std::to_integer<std::uint8_t>(m[pos]);
+        if (b == 0) break;
+        if (b < 0x40) [[likely]] {
+            const std::size_t np = pos + 1u + b;
+            if (np > lim) [[unlikely]]
+                return scan_name_exact(msg, off, limit, out, err, cache);
+            pos = np;
+            ++labels;
+            continue;
+        }
+        // A pointer (0xC0) or a reserved label type (0x40, 0x80).
+        if (b < 0xC0 || pos + 1 >= bound) [[unlikely]]
+            return scan_name_exact(msg, off, limit, out, err, cache);
+        const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(m[pos + 1]);
+        if (target >= seg_start || hops >= max_pointer_hops) [[unlikely]]
+            return scan_name_exact(msg, off, limit, out, err, cache);
+        const std::size_t run = pos - seg_start;
+        if (hops == 0) {
+            in_place_end = pos + 2;
+            run1 = run;
+        } else if (hops == 1) {
+            run2 = run;
+        }
+        ++hops;
+        prior += run;
+        if (cache) {
+            std::size_t c_length, c_labels, c_hops, c_run1;
+            if (cache->find(target, c_length, c_labels, c_hops, c_run1) && prior + c_length <= max_name_len &&
+                hops + c_hops <= max_pointer_hops) {
+                if (hops == 1) run2 = c_run1;
+                const std::size_t length = prior + c_length;
+                labels += c_labels;
+                hops += c_hops;
+                out.end = in_place_end;
+                out.length = static_cast<std::uint8_t>(length);
+                out.labels = static_cast<std::uint8_t>(labels);
+                out.run1 = static_cast<std::uint8_t>(run1);
+                out.run2 = static_cast<std::uint8_t>(run2);
+                cache->put(off, length, labels, hops, run1);
+                return true;
+            }
+        }
+        pos = seg_start = target;
+        bound = size;
+        lim = lim_for();
+    }
+    const std::size_t run = pos - seg_start;
+    if (hops == 0) run1 = run;
+    else if (hops == 1) run2 = run;
+    const std::size_t length = prior + run + 1;
+    out.end = hops ? in_place_end : pos + 1;
+    out.length = static_cast<std::uint8_t>(length);
+    out.labels = static_cast<std::uint8_t>(labels);
+    out.run1 = static_cast<std::uint8_t>(run1);
+    out.run2 = static_cast<std::uint8_t>(run2);
+    if (cache) cache->put(off, length, labels, hops, run1);
+    return true;
 }
 
 /// scan_name_into as a result: the name_scan, or the error described there.
@@ -247,9 +365,12 @@ public:
     name_view(bytes_view msg, std::size_t off, const detail::name_scan& info) noexcept
         : base_(msg.data()),
           off_(static_cast<std::uint16_t>(off)),
-          avail_(static_cast<std::uint16_t>(msg.size() < 0xFFFFu ? msg.size() : 0xFFFFu)),
+          // Truncation keeps avail_ <= msg.size(), which is all it must be.
+          avail_(static_cast<std::uint16_t>(msg.size())),
           length_(info.length),
-          labels_(info.labels) {}
+          labels_(info.labels),
+          run1_(info.run1),
+          run2_(info.run2) {}
 
     [[nodiscard]] iterator begin() const noexcept {
         if (!base_) return iterator{};
@@ -326,28 +447,59 @@ public:
     }
 
 private:
-    // Writes at most `cap` bytes (cap >= length_) to `out`.
+    // Copies the `len` octets at base_[at] to out[n]: as one fixed 16- or
+    // 32-byte block when that stays inside the message and inside `cap`
+    // (the next run or the root octet overwrites the excess).
+    [[gnu::always_inline]] void copy_run(std::byte* out, std::size_t n, std::size_t at, std::size_t len,
+                                         std::size_t cap) const noexcept {
+        if (len <= 16 && at + 16 <= avail_ && n + 16 <= cap) std::memcpy(out + n, base_ + at, 16);
+        else if (len <= 32 && at + 32 <= avail_ && n + 32 <= cap) std::memcpy(out + n, base_ + at, 32);
+        else std::memcpy(out + n, base_ + at, len);
+    }
+    // The compression pointer at base_[at] (validated).
+    [[nodiscard]] std::size_t pointer_at(std::size_t at) const noexcept {
+        return ((std::to_integer<std::size_t>(base_[at]) & 0x3Fu) << 8) | std::to_integer<std::size_t>(base_[at + 1]);
+    }
+    // Follows the name from `pos` run by run (reading its length octets),
+    // appending to out[n..]; returns the new n (root octet not written).
+    std::size_t walk_runs(std::byte* out, std::size_t n, std::size_t pos, std::size_t cap) const noexcept {
+        for (;;) {
+            const std::size_t run = pos;
+            std::uint8_t b = std::to_integer<std::uint8_t>(base_[pos]);
+            while (b != 0 && b < 0xC0u) {  // a label (validation ruled out 0x40/0x80)
+                pos += 1u + b;
+                b = std::to_integer<std::uint8_t>(base_[pos]);
+            }
+            const std::size_t len = pos - run;
+            copy_run(out, n, run, len, cap);
+            n += len;
+            if (b == 0) return n;
+            pos = pointer_at(pos);
+        }
+    }
+    // Writes at most `cap` bytes (cap >= length_) to `out`. The runs recorded
+    // at validation (run1_, run2_) make a name of up to two pointers a pair
+    // of block copies: the runs' lengths are known, so no label is read.
+    // `n + 1 < length_` after a run means more labels follow, behind the
+    // pointer that ends the run.
     [[gnu::always_inline]] std::size_t copy_wire_impl(std::byte* out, std::size_t cap) const noexcept {
         std::size_t n = 0;
         if (base_) {
-            std::size_t pos = off_;
-            for (;;) {
-                const std::size_t run = pos;
-                std::uint8_t b = std::to_integer<std::uint8_t>(base_[pos]);
-                while (b != 0 && b < 0xC0u) {  // a label (validation ruled out 0x40/0x80)
-                    pos += 1u + b;
-                    b = std::to_integer<std::uint8_t>(base_[pos]);
+            if (run1_ == detail::name_scan::no_run) [[unlikely]] {
+                n = walk_runs(out, 0, off_, cap);
+            } else {
+                copy_run(out, 0, off_, run1_, cap);
+                n = run1_;
+                if (n + 1 < length_) {
+                    const std::size_t t = pointer_at(off_ + n);
+                    if (run2_ == detail::name_scan::no_run) [[unlikely]] {
+                        n = walk_runs(out, n, t, cap);
+                    } else {
+                        copy_run(out, n, t, run2_, cap);
+                        n += run2_;
+                        if (n + 1 < length_) n = walk_runs(out, n, pointer_at(t + run2_), cap);
+                    }
                 }
-                const std::size_t len = pos - run;
-                // A fixed-size block when it stays inside the message and
-                // inside `out`; the next run or the root octet overwrites
-                // the excess.
-                if (len <= 16 && run + 16 <= avail_ && n + 16 <= cap) std::memcpy(out + n, base_ + run, 16);
-                else if (len <= 32 && run + 32 <= avail_ && n + 32 <= cap) std::memcpy(out + n, base_ + run, 32);
-                else std::memcpy(out + n, base_ + run, len);
-                n += len;
-                if (b == 0) break;
-                pos = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(base_[pos + 1]);
             }
         }
         out[n++] = std::byte{0};
@@ -359,6 +511,8 @@ private:
     std::uint16_t avail_ = 0;          // bytes readable from base_ (the message size, capped)
     std::uint8_t length_ = 1;
     std::uint8_t labels_ = 0;
+    std::uint8_t run1_ = detail::name_scan::no_run;  // see detail::name_scan
+    std::uint8_t run2_ = detail::name_scan::no_run;
 };
 
 /// An owned, uncompressed domain name (at most 255 octets, fixed storage, no
@@ -441,7 +595,8 @@ public:
 
     /// A view of this name; valid while this object lives and is unchanged.
     [[nodiscard]] name_view view() const noexcept {
-        return name_view{bytes_view{wire_.data(), wire_.size()}, 0, detail::name_scan{length_, length_, labels_}};
+        return name_view{bytes_view{wire_.data(), wire_.size()}, 0, detail::name_scan{length_, length_, labels_,
+                                                                              static_cast<std::uint8_t>(length_ - 1)}};
     }
     /// The uncompressed wire form (1..255 bytes).
     [[nodiscard]] bytes_view wire() const noexcept { return {wire_.data(), length_}; }

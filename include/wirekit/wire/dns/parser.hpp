@@ -226,7 +226,7 @@ private:
     }
 
     // 1 = a question in `q`, 0 = section done, -1 = error in `err`.
-    int question_into(dns::question& q, wire_error& err) noexcept {
+    [[gnu::always_inline]] int question_into(dns::question& q, wire_error& err) noexcept {
         if (sec_ > 0) return 0;
         if (left_ == 0) {
             next_section();
@@ -253,10 +253,12 @@ private:
         const auto b = std::to_integer<std::uint8_t>(msg_[off_]);
         if ((b & 0xC0u) != 0xC0u) return false;
         const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg_[off_ + 1]);
-        std::size_t length, labels, hops;
-        if (target >= off_ || !cache_.find(target, length, labels, hops) || hops + 1 > max_pointer_hops) return false;
+        std::size_t length, labels, hops, run1;
+        if (target >= off_ || !cache_.find(target, length, labels, hops, run1) || hops + 1 > max_pointer_hops)
+            return false;
         out = name_view{msg_, off_, detail::name_scan{off_ + 2, static_cast<std::uint8_t>(length),
-                                                      static_cast<std::uint8_t>(labels)}};
+                                                      static_cast<std::uint8_t>(labels), 0,
+                                                      static_cast<std::uint8_t>(run1)}};
         off_ += 2;
         return true;
     }
