@@ -133,6 +133,15 @@ std::uint64_t kernel_receive(int fd) {
     return total;
 }
 
+// Send and receive buffer of the stack's connection, bytes: the window
+// (scaled, RFC 7323 §2). 1 MiB, the connection's cwnd ceiling
+// (fsm::tcp::tcb::max_cwnd); the kernel autotunes its own to 4-6 MiB.
+// WIREKIT_TAP_BUFFER=<bytes> overrides it (to compare window sizes).
+std::size_t tcp_buffer() {
+    if (const char* e = std::getenv("WIREKIT_TAP_BUFFER")) return std::strtoull(e, nullptr, 10);
+    return std::size_t{1} << 20;
+}
+
 // The TAP namespace: kernel 10.78.0.1/24 on wk0, the stack 10.78.0.2.
 struct tap_world {
     netns ns{"tap"};
@@ -153,6 +162,8 @@ struct tap_world {
         cfg.address = ipv4_address::of(10, 78, 0, 2);
         cfg.prefix_len = 24;
         cfg.secret.fill(std::byte{0x5a});
+        cfg.tcp_send_buffer = tcp_buffer();
+        cfg.tcp_receive_buffer = tcp_buffer();
         return cfg;
     }
 };

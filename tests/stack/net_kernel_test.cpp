@@ -224,6 +224,11 @@ const char* const tcp_file_py = R"(import socket, sys, threading
 host, port, src, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 s = socket.create_connection((host, port), timeout=60)
 s.settimeout(60)
+# The kernel's view of the Window Scale option (struct tcp_info: byte 5
+# tcpi_options, TCPI_OPT_WSCALE = 4; byte 6 snd_wscale in the low nibble,
+# rcv_wscale in the high one).
+info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+print("wscale", 1 if info[5] & 4 else 0, info[6] & 15, info[6] >> 4, flush=True)
 def sender():
     with open(src, 'rb') as f:
         while True:
@@ -378,6 +383,11 @@ TEST_CASE("20 MiB each way through tap-echo match in SHA-256 (also through a tc 
     INFO(echo->output());
     CHECK(st == 0);
     CHECK(sha256(dir.file("out.bin")) == sha256(dir.file("in.bin")));
+    // The kernel negotiated window scaling (RFC 7323 §2) and scales the
+    // stack's windows by 3: the smallest shift that fits the default
+    // 256 KiB receive buffer into the 16-bit window field (262144 >> 3 =
+    // 32768 <= 65535 < 262144 >> 2), RFC 7323 §2.3.
+    CHECK(out.find("wscale 1 3 ") != std::string::npos);
 
     // A congested path: a shallow token bucket on the kernel's side of the
     // TAP (kernel -> stack direction) at 50 Mbit/s.

@@ -108,8 +108,15 @@ struct stack_config {
     duration reassembly_timeout = std::chrono::seconds(30);  ///< per datagram (RFC 1122 §3.3.2: 60-120 s suggested)
     std::size_t reassembly_memory = 256 * 1024;  ///< bytes of fragment data buffered, all datagrams
     fsm::tcp::siphash_key secret{};          ///< RFC 6528 ISN key: choose it at random, once per stack
-    std::size_t tcp_send_buffer = 65535;     ///< bytes of send buffer per connection
-    std::size_t tcp_receive_buffer = 65535;  ///< bytes of receive buffer per connection (the window; above 65535 with window scaling, RFC 7323 §2)
+    /// Bytes of send buffer per connection (a ring that grows with the data
+    /// queued, up to this bound; released when the connection closes).
+    std::size_t tcp_send_buffer = 256 * 1024;
+    /// Bytes of receive buffer per connection: the window, announced with
+    /// window scaling (RFC 7323 §2; shift 3 for 256 KiB) when the peer
+    /// offers it, else at most 65535. Memory per busy connection is at most
+    /// send + receive buffer + a reassembly ring of bit_ceil(receive buffer)
+    /// allocated on the first out-of-order segment (1 MiB for the defaults).
+    std::size_t tcp_receive_buffer = 256 * 1024;
     duration tcp_msl = std::chrono::minutes(2);  ///< Maximum Segment Lifetime; TIME-WAIT lasts 2 MSL (RFC 9293 §3.4.2)
     duration tcp_user_timeout = std::chrono::minutes(5);  ///< RFC 9293 §3.10.1 user timeout
     bool tcp_syn_cookies = true;             ///< listeners answer SYN floods with cookies (RFC 4987 §3.6)

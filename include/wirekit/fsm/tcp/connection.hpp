@@ -54,7 +54,7 @@
 #include <chrono>       // std::chrono::microseconds
 #include <cstddef>      // std::byte, std::size_t
 #include <cstdint>      // sequence numbers
-#include <deque>        // byte queues, outbox
+#include <deque>        // outbox
 #include <optional>     // deadlines, remote endpoint
 #include <string_view>  // user error texts
 #include <vector>       // segment payloads
@@ -65,6 +65,7 @@
 #include "../../wire/ip_protocol.hpp"  // ipv4_pseudo
 #include "../../wire/tcp.hpp"       // wirekit::tcp::repr, mutable_segment
 #include "../machine.hpp"           // fsm::machine, fsm::rows
+#include "byte_ring.hpp"            // byte_ring (send and receive queues)
 #include "isn.hpp"                  // endpoint, initial_sequence_number
 #include "rto.hpp"                  // rtt_estimator
 #include "sack.hpp"                 // seq_ranges, sack_reporter, sack_scoreboard (RFC 2018, RFC 6675)
@@ -249,11 +250,12 @@ struct tcb {
     std::uint32_t rcv_up = 0;   ///< receive urgent pointer
     bool urgent_pending = false;
 
-    // Queues. snd_buf holds SEND data from sequence number snd_buf_seq on.
-    std::deque<std::byte> snd_buf{};
+    // Queues (rings bounded by cfg.send_buffer / receive_cap()). snd_buf
+    // holds SEND data from sequence number snd_buf_seq on.
+    byte_ring snd_buf{};
     std::uint32_t snd_buf_seq = 0;
     bool fin_queued = false;  ///< CLOSE was called: FIN follows the queued data
-    std::deque<std::byte> rcv_buf{};
+    byte_ring rcv_buf{};
     bool fin_received = false;
     /// Out-of-order bytes inside the receive window, at ring position seq
     /// mod ring_size() (a power of two above the largest window we can
@@ -597,7 +599,10 @@ struct tcb {
         if (ooo_ranges.empty() || ooo_ranges.r[0].left != rcv_nxt) return;
         const std::size_t ring = ooo_data.size();
         const std::uint32_t n = ooo_ranges.r[0].right - rcv_nxt;
-        for (std::uint32_t i = 0; i < n; ++i) rcv_buf.push_back(ooo_data[(rcv_nxt + i) & (ring - 1)]);
+        const std::size_t at = rcv_nxt & (ring - 1);
+        const std::size_t first = std::min<std::size_t>(n, ring - at);
+        rcv_buf.append(bytes_view(ooo_data).subspan(at, first));
+        rcv_buf.append(bytes_view(ooo_data).first(n - first));
         rcv_nxt += n;
         rcv_wnd -= std::min(rcv_wnd, n);
         ooo_ranges.remove_below(rcv_nxt);
@@ -655,8 +660,8 @@ struct tcb {
             const std::size_t off = data_seq - snd_buf_seq;
             if (off > snd_buf.size() || len > snd_buf.size() - off)
                 wirekit::detail::contract_violation("tcp: segment data outside the send buffer");
-            s.payload.assign(snd_buf.begin() + static_cast<std::ptrdiff_t>(off),
-                             snd_buf.begin() + static_cast<std::ptrdiff_t>(off + len));
+            s.payload.resize(len);
+            snd_buf.copy_out(off, mutable_bytes(s.payload));
         }
         s.hdr.payload_len = s.payload.size();
         if (flags.ack) {  // any ACK, piggybacked or not, answers the delayed one
@@ -855,7 +860,7 @@ inline void err_unspecified(tcb& t, const input&) { t.user_error = "foreign sock
 inline void queue_data(tcb& t, const input& in) {
     const std::size_t room = t.cfg.send_buffer > t.snd_buf.size() ? t.cfg.send_buffer - t.snd_buf.size() : 0;
     const std::size_t n = std::min(room, in.data.size());
-    t.snd_buf.insert(t.snd_buf.end(), in.data.begin(), in.data.begin() + static_cast<std::ptrdiff_t>(n));
+    t.snd_buf.append(in.data.first(n));
     t.user_count = n;
     if (n == 0 && !in.data.empty()) t.user_error = "insufficient resources";
 }
@@ -892,8 +897,8 @@ inline bool passive_open(const tcb& t, const input&) { return t.passive; }
 /// §3.10.3 RECEIVE: deliver what is on hand.
 inline void deliver(tcb& t, const input& in) {
     const std::size_t n = std::min(in.buffer.size(), t.rcv_buf.size());
-    std::copy_n(t.rcv_buf.begin(), n, in.buffer.begin());  // libstdc++ copies a deque node at a time
-    t.rcv_buf.erase(t.rcv_buf.begin(), t.rcv_buf.begin() + static_cast<std::ptrdiff_t>(n));
+    t.rcv_buf.copy_out(0, in.buffer.first(n));
+    t.rcv_buf.consume(n);
     t.user_count = n;
     if (n == 0 && t.fin_received) t.user_error = "connection closing";
     // Receiver-side SWS avoidance (§3.8.6.2.2): open the window only by at
@@ -1825,7 +1830,7 @@ inline bool basic_connection<Congestion>::process_text(const segment_in& s, std:
         return false;
     }
     t_.ack_received(static_cast<std::uint32_t>(take), t_.ooo_count != 0);  // delayed, or at once when it fills a hole
-    t_.rcv_buf.insert(t_.rcv_buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+    t_.rcv_buf.append(data.first(take));
     t_.ooo_clear(seq, static_cast<std::uint32_t>(take));
     t_.rcv_nxt += static_cast<std::uint32_t>(take);
     t_.rcv_wnd -= std::min(t_.rcv_wnd, static_cast<std::uint32_t>(take));
@@ -1962,7 +1967,7 @@ inline void basic_connection<Congestion>::segment_arrives_other(const segment_in
         const std::uint32_t acked_data_to = seq_lt(h.ack_number, end) ? h.ack_number : end;
         if (seq_lt(t_.snd_buf_seq, acked_data_to)) {
             const std::uint32_t n = acked_data_to - t_.snd_buf_seq;
-            t_.snd_buf.erase(t_.snd_buf.begin(), t_.snd_buf.begin() + static_cast<std::ptrdiff_t>(n));
+            t_.snd_buf.consume(n);
             t_.snd_buf_seq = acked_data_to;
         }
         t_.snd_una = h.ack_number;
