@@ -35,6 +35,7 @@ struct bench_ctx {
 struct bench_in {
     bool passive = false;
     bool remote_known = false;
+    bool new_incarnation = false;  ///< a SYN in TIME-WAIT passes RFC 6191's test
 };
 
 using src_row = std::remove_cvref_t<decltype(tcp::connection_table::table[0])>;
@@ -47,6 +48,7 @@ void hit(bench_ctx& c, const bench_in&) {
 }
 bool g_passive(const bench_ctx&, const bench_in& in) { return in.passive; }
 bool g_remote_known(const bench_ctx&, const bench_in& in) { return in.remote_known; }
+bool g_new_incarnation(const bench_ctx&, const bench_in& in) { return in.new_incarnation; }
 
 constexpr std::size_t max_actions = 32;
 
@@ -92,6 +94,7 @@ constexpr auto derive_table() {
         if (r.action.fn != nullptr) d.action.fn = hitters[action_index(r.action.fn)];
         if (r.guard.fn == &tcp::actions::passive_open) d.guard.fn = &g_passive;
         else if (r.guard.fn == &tcp::actions::remote_known) d.guard.fn = &g_remote_known;
+        else if (r.guard.fn == &tcp::actions::time_wait_reusable) d.guard.fn = &g_new_incarnation;
         out[i] = d;
     }
     return out;
@@ -192,6 +195,10 @@ struct switch_machine {
                     case S::syn_sent: act<&a::accept_syn>(c, in); go(c, S::syn_received); break;
                     case S::syn_received:
                         if (in.passive) { act<&a::back_to_listen>(c, in); go(c, S::listen); }
+                        else act<&a::challenge_ack>(c, in);
+                        break;
+                    case S::time_wait:
+                        if (in.new_incarnation) { act<&a::reopen_from_time_wait>(c, in); go(c, S::syn_received); }
                         else act<&a::challenge_ack>(c, in);
                         break;
                     default: act<&a::challenge_ack>(c, in); break;
