@@ -103,7 +103,7 @@ TEST_CASE("fsm: rows fire in table order, guards select, hooks wrap actions") {
     CHECK(c.log == std::vector<std::string>{"exit UNLOCKED", "enter LOCKED"});
 }
 
-TEST_CASE("fsm: any_state rows apply where no specific row does; ignore does nothing") {
+TEST_CASE("fsm: any_state rows apply where no specific row does - ignore does nothing") {
     fsm::machine<turnstile> m;
     gate_ctx c;
     for (gate s : {gate::locked, gate::unlocked, gate::broken}) {

@@ -298,7 +298,7 @@ TEST_CASE("wirekit-dump: default, -V, --stats, -c, -f and -w", "[io][dump]") {
     std::remove(out.c_str());
 }
 
-TEST_CASE("wirekit-dump: bad input — malformed frames decode as far as they go; bad files exit 1", "[io][dump][errors]") {
+TEST_CASE("wirekit-dump: bad input — malformed frames decode as far as they go - bad files exit 1", "[io][dump][errors]") {
     const auto dump = dump_path();
     REQUIRE(::access(dump.c_str(), X_OK) == 0);
     int st = 0;

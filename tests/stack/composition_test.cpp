@@ -39,7 +39,7 @@ TEST_CASE("a raw-IP stack (no ethernet, no arp) over a link_type::raw device pin
     CHECK(w.b.stats().icmp_echo_replies_sent == 1);
 }
 
-TEST_CASE("off-link destinations go to the gateway's MAC; without a route sendto fails", "[stack][route]") {
+TEST_CASE("off-link destinations go to the gateway's MAC - without a route sendto fails", "[stack][route]") {
     world<> w({}, [](stack::stack_config& c) {
         if (c.address == ip_a) c.gateway = ip_b;
     });
@@ -66,7 +66,7 @@ TEST_CASE("off-link destinations go to the gateway's MAC; without a route sendto
     CHECK(w.b.sendto(*t, {far, 53}, bytes_view(x)));
 }
 
-TEST_CASE("checksum offload: a device that fills transport checksums gets them zero; one that verifies them is trusted", "[stack][offload]") {
+TEST_CASE("checksum offload: a device that fills transport checksums gets them zero - one that verifies them is trusted", "[stack][offload]") {
     io::pipe_config pc;
     pc.caps.tx.transport = true;
     pc.caps.rx.transport = true;
@@ -93,7 +93,7 @@ TEST_CASE("checksum offload: a device that fills transport checksums gets them z
     CHECK(internet_checksum_valid(bytes_view(udp).subspan(14, 20)));
 }
 
-TEST_CASE("corrupted frames are dropped by the checksums; TCP still delivers intact data", "[stack][tcp][checksum]") {
+TEST_CASE("corrupted frames are dropped by the checksums - TCP still delivers intact data", "[stack][tcp][checksum]") {
     io::pipe_config pc;
     pc.seed = 5;
     pc.a_to_b.corrupt = 0.05;

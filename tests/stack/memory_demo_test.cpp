@@ -27,7 +27,7 @@ bool have(const char* tool) { return wirekit::test::run_command(std::string("com
 
 }  // namespace
 
-TEST_CASE("memory-demo downloads a file intact under 5% loss; tshark reassembles the same bytes from its pcap",
+TEST_CASE("memory-demo downloads a file intact under 5% loss and tshark reassembles the same bytes from its pcap",
           "[stack][example]") {
     const std::string dir = "/tmp/wirekit-memory-demo-" + std::to_string(::getpid());
     const std::string pcap = dir + ".pcap";

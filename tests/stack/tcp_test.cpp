@@ -237,7 +237,7 @@ TEST_CASE("TCP SYN to a closed port gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,AC
     CHECK_FALSE(w.a.send(*c, bytes_view()));
 }
 
-TEST_CASE("TCP ACK to a closed port gets <SEQ=SEG.ACK><CTL=RST>; a RST gets nothing (RFC 9293 §3.10.7.1)", "[stack][tcp]") {
+TEST_CASE("TCP ACK to a closed port gets <SEQ=SEG.ACK><CTL=RST> - a RST gets nothing (RFC 9293 §3.10.7.1)", "[stack][tcp]") {
     world<> w;
     w.step();
     auto inject = [&](bool rst) {

@@ -51,7 +51,7 @@ void three_dup_acks(ep<Policy>& a) {
 
 }  // namespace
 
-TEST_CASE("Reno: 3 dup ACKs halve the window and start fast recovery; a partial ACK ends it (RFC 5681 §3.2)") {
+TEST_CASE("Reno: 3 dup ACKs halve the window and start fast recovery - a partial ACK ends it (RFC 5681 §3.2)") {
     ep<tcp::reno> a(99);
     start(a);
     three_dup_acks(a);
@@ -77,7 +77,7 @@ TEST_CASE("Reno: 3 dup ACKs halve the window and start fast recovery; a partial 
     CHECK(a.conn.vars().fast_retransmits == 1);
 }
 
-TEST_CASE("NewReno: 3 dup ACKs halve the window; a partial ACK keeps recovering (RFC 6582 §3.2)") {
+TEST_CASE("NewReno: 3 dup ACKs halve the window - a partial ACK keeps recovering (RFC 6582 §3.2)") {
     ep<tcp::newreno> a(99);
     start(a);
     three_dup_acks(a);
@@ -160,7 +160,7 @@ TEST_CASE("every policy falls to 1 SMSS on a retransmission timeout (RFC 5681 §
     SECTION("NewReno from fast recovery") { timeout_from<tcp::newreno>(true); }
 }
 
-TEST_CASE("tcp::connection is NewReno; the policy is visible for tracing") {
+TEST_CASE("tcp::connection is NewReno - the policy is visible for tracing") {
     STATIC_REQUIRE(std::is_same_v<tcp::connection, tcp::basic_connection<tcp::newreno>>);
     STATIC_REQUIRE(std::is_same_v<tcp::connection::congestion_policy, tcp::newreno>);
     // Each policy is a checked wirekit::fsm table (exhaustive, no dead rows).

@@ -115,7 +115,7 @@ TEST_CASE("delayed ACK: a window update is not delayed (RFC 9293 §3.8.6.3)") {
     CHECK(!a.conn.next_deadline());
 }
 
-TEST_CASE("delayed ACK: ack_delay is kept below 500 ms; delayed_ack = false acknowledges every segment") {
+TEST_CASE("delayed ACK: ack_delay is kept below 500 ms - delayed_ack = false acknowledges every segment") {
     SECTION("an ack_delay of 2 s is used as 499.999 ms (RFC 1122 §4.2.3.2 MUST)") {
         endpoint_under_test a(99);
         establish(a, [](tcp::config& c) {
@@ -156,7 +156,7 @@ TEST_CASE("Nagle: small writes wait while data is unacknowledged (RFC 9293 §3.7
     CHECK(a.sent() == lines{"<SEQ=101><ACK=300><CTL=ACK><DATA=2>"});  // coalesced into one segment
 }
 
-TEST_CASE("Nagle: a full-sized segment is not held; the small rest is (RFC 1122 §4.2.3.4)") {
+TEST_CASE("Nagle: a full-sized segment is not held - the small rest is (RFC 1122 §4.2.3.4)") {
     endpoint_under_test a(99);
     establish(a, [](tcp::config&) {});
     send_text(a, 1s, "a");
@@ -181,7 +181,7 @@ TEST_CASE("Nagle: the segment carrying the FIN is not held") {
     CHECK(a.sent() == lines{"<SEQ=101><ACK=300><CTL=FIN,ACK><DATA=1>"});
 }
 
-TEST_CASE("nodelay: small writes go out at once; the sender SWS rule still holds (RFC 9293 §3.8.6.2.1)") {
+TEST_CASE("nodelay: small writes go out at once - the sender SWS rule still holds (RFC 9293 §3.8.6.2.1)") {
     endpoint_under_test a(99);
     establish(a, [](tcp::config& c) { c.nodelay = true; });
     send_text(a, 1s, "a");
@@ -207,7 +207,7 @@ TEST_CASE("keep-alive is off by default (RFC 1122 §4.2.3.6 MUST)") {
     CHECK(!a.conn.next_deadline());  // an idle connection has no timer at all
 }
 
-TEST_CASE("keep-alive: probe <SEQ=SND.NXT-1><ACK=RCV.NXT> after 2 h idle; an answer restarts the idle time") {
+TEST_CASE("keep-alive: probe <SEQ=SND.NXT-1><ACK=RCV.NXT> after 2 h idle - an answer restarts the idle time") {
     endpoint_under_test a(99);
     establish(a, [](tcp::config& c) { c.keepalive.enabled = true; });
     // RFC 9293 §3.8.4: the interval "MUST default to no less than two hours".

@@ -313,7 +313,7 @@ TEST_CASE("limits: start line, field line and head size", "[http1][limits]") {
     require_error(req(m, h), errc::limit_exceeded, 20, "head exceeds max_head");
 }
 
-TEST_CASE("after an error the parser stays failed; reset starts over", "[http1][parser]") {
+TEST_CASE("after an error the parser stays failed - reset starts over", "[http1][parser]") {
     field_slot s[4];
     request_parser p(s);
     auto r = p.feed(std::string_view("GET / HTTP/1.1\r\nA : b\r\n\r\n"));
