@@ -201,13 +201,26 @@ struct promise_base {
     std::coroutine_handle<> continuation = std::noop_coroutine();
     std::exception_ptr exception{};
     waiter wait{};
+    /// The awaiter is still inside its await_suspend (the task is running
+    /// inline, started by co_await): finishing now returns to it instead of
+    /// resuming it, so a loop over tasks that finish without suspending
+    /// needs no nested resume and no tail call (g++ emits none for
+    /// symmetric transfer under ASan or at -O0: 100000 such awaits would
+    /// overflow the machine stack).
+    bool inline_start = false;
+    bool finished_inline = false;
 
     std::suspend_always initial_suspend() const noexcept { return {}; }  // lazy
     struct final_awaiter {
         bool await_ready() const noexcept { return false; }
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) const noexcept {
-            return h.promise().continuation;  // symmetric transfer to the awaiter (noop for a root)
+            auto& p = h.promise();
+            if (p.inline_start) {  // back to the awaiter's await_suspend, which continues it
+                p.finished_inline = true;
+                return std::noop_coroutine();
+            }
+            return p.continuation;  // symmetric transfer to the awaiter (noop for a root)
         }
         void await_resume() const noexcept {}
     };
@@ -236,9 +249,11 @@ struct task_promise<void> : promise_base {
 // ====================================================================== task
 
 /// A lazily started coroutine returning T. It starts when awaited (`co_await
-/// std::move(t)` or `co_await make_task()`), resumes its awaiter by
-/// symmetric transfer when it finishes (no stack growth along chains of
-/// awaits), and gives the awaiter its value or rethrows its exception.
+/// std::move(t)` or `co_await make_task()`) and gives the awaiter its value
+/// or rethrows its exception. A task that finishes without suspending
+/// returns straight to its awaiter; one that suspended resumes its awaiter
+/// by symmetric transfer when it finishes. Either way a loop of awaits does
+/// not grow the machine stack, with or without tail calls.
 /// Owns its frame: destroying a task destroys the frame, suspended or not.
 /// Move-only. Errors belong in T (a wirekit result<U>); exceptions are for
 /// what is exceptional (std::bad_alloc, bugs).
@@ -275,9 +290,16 @@ public:
     struct awaiter {
         handle_type h;
         bool await_ready() const noexcept { return !h || h.done(); }
-        std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) const noexcept {
-            h.promise().continuation = awaiting;
-            return h;  // symmetric transfer: start the task
+        /// Runs the task inline until it finishes (then the awaiter goes on
+        /// without suspending) or suspends (then the awaiter is resumed by
+        /// the task's final_suspend, a symmetric transfer).
+        bool await_suspend(std::coroutine_handle<> awaiting) const {
+            auto& p = h.promise();
+            p.continuation = awaiting;
+            p.inline_start = true;
+            h.resume();
+            p.inline_start = false;
+            return !p.finished_inline;
         }
         T await_resume() const {
             if (!h) wirekit::detail::contract_violation("co_await on an empty task");
