@@ -10,19 +10,20 @@
 //   co::driver drv(clock);
 //   drv.attach_link(pipe);                      // memory_pipe: follows the virtual clock
 //   auto a = drv.attach(stack_a), b = drv.attach(stack_b);   // async_stack<Stack>
-//   auto server = [&]() -> co::task<void> {
-//       auto l = b.stack().tcp_listen(7, 8);            // synchronous calls stay on the stack
-//       auto c = co_await b.accept(*l);                 // result<tcp_socket>
+//   co::task<void> server(co::async_stack<my_stack> b) {   // a function, not a capturing lambda:
+//       auto l = b.stack().tcp_listen(7, 8);                 // a coroutine outlives the closure
+//       auto c = co_await b.accept(*l);                      // result<tcp_socket>
 //       std::array<std::byte, 4096> buf;
 //       for (;;) {
-//           auto n = co_await b.recv(*c, buf);          // result<size_t>: >= 1, 0 = end of stream
+//           auto n = co_await b.recv(*c, buf);               // result<size_t>: >= 1, 0 = end of stream
 //           if (!n || *n == 0) break;
-//           if (!co_await b.send_all(*c, bytes_view(buf).first(*n))) break;
+//           auto sent = co_await b.send_all(*c, bytes_view(buf).first(*n));
+//           if (!sent) break;
 //       }
-//       (void)b.stack().close(*c);
-//   };
-//   drv.spawn(server());
-//   auto reply = drv.run(client(a), std::chrono::seconds(10));   // optional<T>
+//       (void)b.stack().close(*c);                           // calls that never wait stay on the stack
+//   }
+//   drv.spawn(server(b));
+//   auto reply = drv.run(client(a), std::chrono::seconds(10));   // optional<T>, bounded in the clock's time
 //
 // The rules:
 // * Time is never read inside the stacks: the driver asks its clock (a
@@ -43,6 +44,11 @@
 //   all be used from one thread. The stacks, links and clock outlive the
 //   driver. Destroying the driver destroys every task it owns, suspended or
 //   not (their frames, and the frames of the tasks they await).
+// * Compilers: g++ 12.2 miscompiles some coroutines with a co_await inside
+//   an if/while condition (`if (!co_await x)`: the coroutine body does not
+//   run at all). Bind the result first (`auto r = co_await x; if (!r)`) or
+//   use the init form (`if (auto r = co_await x; !r)`). clang before 17
+//   cannot compile coroutines with -fsanitize=function.
 #pragma once
 
 #include <algorithm>    // std::max, std::clamp
