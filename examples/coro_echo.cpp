@@ -170,14 +170,27 @@ int main(int argc, char** argv) try {
     echo_stack stack_a(pipe.a(), ca);
     echo_stack stack_b(pipe.b(), cb);
 
+    // The clients' data, and what each client saw.
+    std::vector<std::shared_ptr<const std::vector<std::byte>>> data;
+    for (int i = 0; i < opt.clients; ++i)
+        data.push_back(std::make_shared<const std::vector<std::byte>>(
+            generate(opt.size + static_cast<std::size_t>(i) * 1000, opt.seed + static_cast<std::uint64_t>(i))));
+    std::vector<outcome> results(data.size());
+    auto all_finished = [&] {
+        for (const auto& r : results)
+            if (!r.finished) return false;
+        return true;
+    };
+    const auto wall_start = std::chrono::steady_clock::now();
+
     // [driver]
-    co::virtual_clock virtual_time;
-    co::steady_clock_source real_time;  // a memory_pipe has no descriptor; a TAP would pass {dev.native_handle()}
+    co::virtual_clock virtual_time;     // simulation: jumps to the next deadline
+    co::steady_clock_source real_time;  // real time; a TAP would pass {dev.native_handle()} to wait on
     std::optional<co::driver> drv;
     if (opt.real_time) drv.emplace(real_time);
     else drv.emplace(virtual_time);
     drv->attach_link(pipe);        // the pipe's delivery clock follows the driver's
-    net a = drv->attach(stack_a);  // polled every round
+    net a = drv->attach(stack_a);  // both stacks are polled every round
     net b = drv->attach(stack_b);
 
     auto listener = stack_b.tcp_listen(7, 16);
@@ -186,22 +199,9 @@ int main(int argc, char** argv) try {
         return 1;
     }
     drv->spawn(acceptor(b, *listener));
-
-    std::vector<std::shared_ptr<const std::vector<std::byte>>> data;
-    std::vector<outcome> results(static_cast<std::size_t>(opt.clients));
-    for (int i = 0; i < opt.clients; ++i) {
-        data.push_back(std::make_shared<const std::vector<std::byte>>(generate(opt.size + static_cast<std::size_t>(i) * 1000, opt.seed + static_cast<std::uint64_t>(i))));
-        drv->spawn(client(a, {cb.address, 7}, data.back(), &results[static_cast<std::size_t>(i)]));
-    }
+    for (std::size_t i = 0; i < data.size(); ++i) drv->spawn(client(a, {cb.address, 7}, data[i], &results[i]));
     const auto start = drv->now();
-    const auto wall_start = std::chrono::steady_clock::now();
-    const auto status = drv->run_until(
-        [&] {
-            for (const auto& r : results)
-                if (!r.finished) return false;
-            return true;
-        },
-        std::chrono::minutes(10));
+    const auto status = drv->run_until(all_finished, std::chrono::minutes(10));
     // [driver]
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
