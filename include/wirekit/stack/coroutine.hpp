@@ -272,9 +272,13 @@ public:
     using handle_type = std::coroutine_handle<promise_type>;
     using value_type = T;
 
+    /// An empty task (valid() is false).
     task() noexcept = default;
+    /// Takes ownership of the frame `h` (the promise does this).
     explicit task(handle_type h) noexcept : h_(h) {}
+    /// Moves the frame; `o` becomes empty.
     task(task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+    /// Destroys the frame held, then takes `o`'s.
     task& operator=(task&& o) noexcept {
         if (this != &o) {
             reset();
@@ -284,6 +288,7 @@ public:
     }
     task(const task&) = delete;
     task& operator=(const task&) = delete;
+    /// Destroys the frame, suspended or not (and the tasks it awaits, which its frame owns).
     ~task() { reset(); }
 
     /// Whether this task holds a coroutine.
@@ -294,7 +299,7 @@ public:
     /// The awaiter of `co_await std::move(task)`: starts the coroutine and
     /// suspends the awaiter until it finishes; yields its value.
     struct awaiter {
-        handle_type h;
+        handle_type h;  ///< the awaited task's frame (owned by the task object)
         bool await_ready() const noexcept { return !h || h.done(); }
         /// Runs the task inline until it finishes (then the awaiter goes on
         /// without suspending) or suspends (then the awaiter is resumed by
@@ -479,7 +484,7 @@ public:
     /// Awaitable for sleep_until / sleep_for / yield: resumes at `deadline`
     /// (or after the next round). Never fails.
     struct sleep_awaitable {
-        driver* drv;
+        driver* drv;                      ///< the driver whose clock counts
         std::optional<instant> deadline;  ///< nullopt: yield (resume after the next round)
         bool await_ready() const noexcept { return deadline && *deadline <= drv->now(); }
         template <class P>
@@ -643,9 +648,9 @@ inline waiter::~waiter() {
 /// Trivially destructible (the waiting state lives in the task's promise).
 template <class Derived, class R>
 struct op_awaitable {
-    driver* drv = nullptr;
-    std::optional<instant> deadline{};
-    std::optional<result<R>> out{};
+    driver* drv = nullptr;              ///< the driver that retries the operation
+    std::optional<instant> deadline{};  ///< when to give up (timeout_error)
+    std::optional<result<R>> out{};     ///< the outcome, once complete
 
     /// The same operation with a deadline: at `t`, if it has not completed,
     /// it completes with timeout_error() (is_timeout).
@@ -690,8 +695,9 @@ public:
     /// whose handshake completed. Errors: those of Stack::accept;
     /// timed out (with a deadline).
     struct accept_op : detail::op_awaitable<accept_op, tcp_socket> {
-        Stack* s = nullptr;
-        tcp_socket listener{};
+        Stack* s = nullptr;     ///< the stack
+        tcp_socket listener{};  ///< a socket from tcp_listen
+        /// One accept() (the driver calls it after every poll); true when complete.
         bool try_op(bool expired) {
             auto r = s->accept(listener);
             if (!r) this->out = r.error();
@@ -708,11 +714,12 @@ public:
     /// config().tcp_user_timeout; timed out (with a deadline). On an error
     /// the socket is released (a timeout aborts it).
     struct connect_op : detail::op_awaitable<connect_op, tcp_socket> {
-        Stack* s = nullptr;
-        endpoint remote{};
-        std::uint16_t local_port = 0;
-        std::optional<tcp_socket> sock{};
-        instant started{};
+        Stack* s = nullptr;                ///< the stack
+        endpoint remote{};                 ///< the peer
+        std::uint16_t local_port = 0;      ///< 0: ephemeral
+        std::optional<tcp_socket> sock{};  ///< once tcp_connect() was called (on the first try)
+        instant started{};                 ///< the stack's time of that call
+        /// tcp_connect() on the first try, then the connection's state; true when complete.
         bool try_op(bool expired) {
             if (!sock) {
                 auto c = s->tcp_connect(remote, local_port);
@@ -753,9 +760,10 @@ public:
     /// FIN with no data left, as BSD recv). Errors: those of Stack::recv
     /// ("connection reset", ...); bad_length for an empty buffer; timed out.
     struct recv_op : detail::op_awaitable<recv_op, std::size_t> {
-        Stack* s = nullptr;
-        tcp_socket sock{};
-        mutable_bytes buf{};
+        Stack* s = nullptr;   ///< the stack
+        tcp_socket sock{};    ///< a connection
+        mutable_bytes buf{};  ///< where the bytes go
+        /// One recv(); true when complete.
         bool try_op(bool expired) {
             if (buf.empty()) {
                 this->out = make_error(errc::bad_length, "stack", 0, "recv into an empty buffer");
@@ -774,10 +782,11 @@ public:
     /// those of Stack::send; timed out (bytes queued before stay queued).
     /// `data` must stay valid until it completes.
     struct send_all_op : detail::op_awaitable<send_all_op, std::size_t> {
-        Stack* s = nullptr;
-        tcp_socket sock{};
-        bytes_view data{};
-        std::size_t done = 0;
+        Stack* s = nullptr;    ///< the stack
+        tcp_socket sock{};     ///< a connection
+        bytes_view data{};     ///< what to send (the caller keeps it alive)
+        std::size_t done = 0;  ///< bytes queued so far
+        /// send() until the buffer is full or all is queued; true when complete.
         bool try_op(bool expired) {
             while (done < data.size()) {
                 auto n = s->send(sock, data.subspan(done));
@@ -797,9 +806,10 @@ public:
     /// datagram (size, sender, truncated as MSG_TRUNC). Errors: those of
     /// Stack::recvfrom; timed out.
     struct recvfrom_op : detail::op_awaitable<recvfrom_op, udp_received> {
-        Stack* s = nullptr;
-        udp_socket sock{};
-        mutable_bytes buf{};
+        Stack* s = nullptr;   ///< the stack
+        udp_socket sock{};    ///< a bound socket
+        mutable_bytes buf{};  ///< where the datagram goes (the rest is discarded: truncated)
+        /// One recvfrom(); true when complete.
         bool try_op(bool expired) {
             auto r = s->recvfrom(sock, buf);
             if (!r) this->out = r.error();
@@ -811,16 +821,18 @@ public:
     /// co_await sendto(sock, to, data) -> result<size_t>: one datagram;
     /// never waits (UDP has no send buffer). Errors: those of Stack::sendto.
     struct sendto_op : detail::op_awaitable<sendto_op, std::size_t> {
-        Stack* s = nullptr;
-        udp_socket sock{};
-        endpoint to{};
-        bytes_view data{};
+        Stack* s = nullptr;  ///< the stack
+        udp_socket sock{};   ///< a bound socket
+        endpoint to{};       ///< the destination
+        bytes_view data{};   ///< the datagram
+        /// One sendto(); always complete.
         bool try_op(bool) {
             this->out = s->sendto(sock, to, data);
             return true;
         }
     };
 
+    /// `s` driven by `d` (driver::attach makes these; both must outlive the value).
     async_stack(driver& d, Stack& s) noexcept : drv_(&d), s_(&s) {}
 
     /// The stack, for the calls that never wait.
