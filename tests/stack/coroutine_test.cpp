@@ -221,6 +221,26 @@ TEST_CASE("coro driver: sleep_until wakes at the virtual instant; run() cancels 
 
     // Nothing left that could happen: idle, not a spin.
     CHECK(drv.run_until([] { return false; }, 1s) == co::run_status::idle);
+
+    // An exception escaping a spawned task comes out of run_until; the
+    // other tasks go on.
+    int ticks = 0;
+    auto ticker = [](co::driver* d, int* n) -> co::task<void> {
+        for (;;) {
+            co_await d->sleep_for(100ms);
+            ++*n;
+        }
+    };
+    auto fails_later = [](co::driver* d) -> co::task<void> {
+        co_await d->sleep_for(250ms);
+        throw std::logic_error("spawned task failed");
+    };
+    drv.spawn(ticker(&drv, &ticks));
+    drv.spawn(fails_later(&drv));
+    CHECK_THROWS_WITH(drv.run_until([] { return false; }, 1s), "spawned task failed");
+    CHECK(ticks == 2);  // 100 and 200 ms; the failure came at 250 ms
+    CHECK(drv.tasks() == 1);
+    CHECK(drv.run_until([&] { return ticks == 5; }, 1s) == co::run_status::done);
 }
 
 TEST_CASE("coro echo: a coroutine server and 8 concurrent coroutine clients, every reply intact", "[stack][coro][tcp]") {
