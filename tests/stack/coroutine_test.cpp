@@ -20,6 +20,8 @@
 #include <string>
 #include <string_view>
 
+#include <unistd.h>  // pipe, write, close (steady_clock_source test)
+
 using namespace stk;
 namespace co = wirekit::stack::coro;
 using stack::tcp_socket;
@@ -538,6 +540,24 @@ TEST_CASE("coro: destroying the driver destroys suspended frames, nested ones in
         CHECK(live == 4);
     }  // ~sim: the driver destroys the frames (then the stacks and the pipe go)
     CHECK(live == 0);
+}
+
+TEST_CASE("coro steady_clock_source: waits until the deadline, or less when a handle is readable", "[stack][coro]") {
+    int fds[2] = {-1, -1};
+    REQUIRE(::pipe(fds) == 0);
+    co::steady_clock_source clock(std::span<const int>(fds, 1), std::chrono::seconds(5));
+    const auto t0 = clock.now();
+    CHECK(clock.wait_until(t0 + 40ms));  // nothing readable: the deadline
+    const auto waited = clock.now() - t0;
+    CHECK(waited >= 40ms);
+    CHECK(waited < 2s);
+    const char byte = 'x';
+    REQUIRE(::write(fds[1], &byte, 1) == 1);
+    const auto t1 = clock.now();
+    CHECK(clock.wait_until(t1 + std::chrono::seconds(3)));  // readable at once
+    CHECK(clock.now() - t1 < 1s);
+    ::close(fds[0]);
+    ::close(fds[1]);
 }
 
 TEST_CASE("coro steady_clock_source: real time over a memory_pipe, sleeping and an echo", "[stack][coro][tcp]") {

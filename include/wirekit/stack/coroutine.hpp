@@ -432,8 +432,16 @@ public:
     /// Runs rounds until `done()` is true (checked before every round),
     /// nothing can happen any more, or `limit` of the clock's time passed.
     /// Rethrows the first exception a spawned task threw (that task is gone).
+    /// Not re-entrant: calling it (or run) from a task of this driver is a
+    /// contract violation (abort).
     template <class Pred>
     run_status run_until(Pred&& done, duration limit) {
+        if (running_) wirekit::detail::contract_violation("coro::driver::run_until called from inside a task of the same driver");
+        running_ = true;
+        struct running_guard {
+            bool& r;
+            ~running_guard() { r = false; }
+        } guard{running_};
         now_ = std::max(now_, instant(now_fn_(clock_)));
         const instant end = now_ + limit;
         for (;;) {
@@ -634,6 +642,7 @@ private:
     detail::waiter_list waiting_{};
     detail::waiter_list ready_{};
     std::exception_ptr failure_{};
+    bool running_ = false;
 };
 
 namespace detail {
