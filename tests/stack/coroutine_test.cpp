@@ -189,7 +189,7 @@ TEST_CASE("coro task: lazy start, value and exception propagation, symmetric tra
     CHECK(drv.tasks() == 0);
 }
 
-TEST_CASE("coro driver: sleep_until wakes at the virtual instant; run() cancels an unfinished task", "[stack][coro]") {
+TEST_CASE("coro driver: sleep_until wakes at the virtual instant, run() cancels an unfinished task", "[stack][coro]") {
     co::virtual_clock clock(instant(5s));
     co::driver drv(clock);
     std::vector<instant> woke;
@@ -347,7 +347,7 @@ TEST_CASE("coro: 4 MiB under 5% loss each way arrives intact (SHA-256), bounded 
     CHECK(s.w.pipe.b().stats().lost > 10);
 }
 
-TEST_CASE("coro UDP: request/response with an upper-case server; recvfrom times out without a reply", "[stack][coro][udp]") {
+TEST_CASE("coro UDP: request/response with an upper-case server, recvfrom times out without a reply", "[stack][coro][udp]") {
     sim s;
     auto srv = s.w.b.udp_bind(12000);
     REQUIRE(srv);
