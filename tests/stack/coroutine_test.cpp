@@ -44,7 +44,8 @@ struct sim {
     co::driver drv;
     net_t a;
     net_t b;
-    explicit sim(io::pipe_config pc = {}) : w(pc), drv(clock), a(drv.attach(w.a)), b(drv.attach(w.b)) {
+    explicit sim(io::pipe_config pc = {}, const std::function<void(stack::stack_config&)>& tweak = {})
+        : w(pc, tweak), drv(clock), a(drv.attach(w.a)), b(drv.attach(w.b)) {
         drv.attach_link(w.pipe);
     }
 };
@@ -506,6 +507,23 @@ TEST_CASE("coro connect to a closed port: the RST is \"connection refused\" at o
             CHECK(std::to_integer<unsigned>(f[34 + 13]) == (0x04 | 0x10));
         }
     CHECK(rsts == 1);
+}
+
+TEST_CASE("coro connect without a deadline ends with the stack's user timeout (RFC 9293 §3.10.8)", "[stack][coro][tcp]") {
+    sim s({}, [](stack::stack_config& c) { c.tcp_user_timeout = 5s; });
+    auto nowhere = [](net_t net) -> co::task<result<tcp_socket>> {
+        co_return co_await net.connect({ipv4_address::of(10, 0, 0, 99), 80});
+    };
+    const auto t0 = s.drv.now();
+    auto c = s.drv.run(nowhere(s.a), 60s);
+    REQUIRE(c);
+    REQUIRE_FALSE(c->has_value());
+    INFO(c->error().detail);
+    CHECK(c->error().detail == "connection aborted due to user timeout");
+    CHECK_FALSE(co::is_refused(c->error()));
+    CHECK(s.drv.now() - t0 >= 5s);
+    CHECK(s.drv.now() - t0 < 6s);
+    CHECK(s.w.a.tcp_sockets_in_use() == 0);
 }
 
 TEST_CASE("coro: destroying the driver destroys suspended frames, nested ones included", "[stack][coro]") {
