@@ -45,8 +45,8 @@
 //   driver. Destroying the driver destroys every task it owns, suspended or
 //   not (their frames, and the frames of the tasks they await).
 // * Compilers: g++ 12.2 miscompiles some coroutines with a co_await inside
-//   an if/while condition (`if (!co_await x)`: the coroutine body does not
-//   run at all). Bind the result first (`auto r = co_await x; if (!r)`) or
+//   an if/while condition (`if (!co_await x)`: the coroutine does not run
+//   to its end; with wirekit's result, its body does not run at all). Bind the result first (`auto r = co_await x; if (!r)`) or
 //   use the init form (`if (auto r = co_await x; !r)`). clang before 17
 //   cannot compile coroutines with -fsanitize=function.
 #pragma once
