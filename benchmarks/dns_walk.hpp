@@ -108,15 +108,14 @@ struct walker {
         };
         if (!p.reset(m)) ok = false;
         while (p.next_question(q, err) == outcome::entry) use(q.name);
-        for (auto s : {dns::section::answer, dns::section::authority, dns::section::additional}) {
-            outcome o;
-            while ((o = p.next_record(s, r, err)) == outcome::entry) {
-                use(r.header.name);
-                if (auto* a = std::get_if<dns::a_rdata>(&r.data)) sum += a->address[3];
-                else for_each_rdata_name(r.data, use);
-            }
-            if (o == outcome::error) ok = false;
-        }
+        const bool all = p.for_each_record(
+            [&](dns::section, const dns::resource& rr) {
+                use(rr.header.name);
+                if (auto* a = std::get_if<dns::a_rdata>(&rr.data)) sum += a->address[3];
+                else for_each_rdata_name(rr.data, use);
+            },
+            err);
+        if (!all) ok = false;
         return sum;
     }
 };

@@ -201,6 +201,66 @@ public:
         return rdata_into(r.data, err) ? outcome::entry : outcome::error;
     }
 
+    /// Reads every remaining record — the rest of the answer, authority and
+    /// additional sections, in that order (RFC 1035 §4.1, §4.1.3) — and
+    /// calls `f(section, const resource&)` for each, with its header and
+    /// decoded RDATA. Any questions not yet read are skipped first (as
+    /// next_record() does), and so is a pending RDATA.
+    ///
+    /// Same records, same checks, same errors and the same parser state
+    /// afterwards as calling next_record() for each section in turn; it is
+    /// the hot-path form of that loop (one tight loop over the records, the
+    /// common RDATA types decoded inline). Returns true when every section
+    /// has been read (done() is then true); false on the first bad record,
+    /// with `err` filled (layer "dns", offset into the message) and every
+    /// record before it passed to `f`.
+    ///
+    /// The resource passed to `f` is a view into the message, valid during
+    /// the call (copy it to keep it). `f` must not use this parser.
+    template <class F>
+    [[nodiscard]] bool for_each_record(F&& f, wire_error& err) noexcept(noexcept(f(section::answer, std::declval<const resource&>()))) {
+        finish_pending();
+        if (sec_ == 0 && !skip_to(1, err)) return false;
+        const bytes_view msg = msg_;
+        const std::size_t size = msg.size();
+        std::size_t off = off_;
+        std::uint8_t s = sec_;
+        std::size_t left = left_;
+        resource r;  // reused for every record (a local: the walk's state stays in registers)
+        for (; s < done_sec; ++s, left = s == 2 ? hdr_.nscount : hdr_.arcount) {
+            for (; left != 0; --left) {
+                const std::size_t start = off;
+                rr_header& h = r.header;
+                if (!owner_from_cache(msg, off, cache_, h.name) &&
+                    !detail::read_name_into(msg, off, size, h.name, err, &cache_))
+                    return stop(s, left, off, false, 0, h.type);
+                if (size - off < 10) {
+                    detail::fail(err, errc::truncated, size, "record header cut off");
+                    return stop(s, left, off, false, 0, h.type);
+                }
+                const std::byte* p = msg.data() + off;
+                h.type = static_cast<rr_type>(load_be<2>(p));
+                h.cls = static_cast<rr_class>(load_be<2>(p + 2));
+                h.ttl = load_be<4>(p + 4);
+                h.rdlength = load_be<2>(p + 8);
+                off += 10;
+                if (h.rdlength > size - off) {
+                    detail::fail(err, errc::truncated, size, "RDATA runs past the end of the message");
+                    return stop(s, left, off, false, 0, h.type);
+                }
+                if (h.type == rr_type::opt) [[unlikely]] {
+                    if (!check_opt(s, h, start, err)) return stop(s, left, off, false, 0, h.type);
+                }
+                if (!detail::decode_rdata_inline(msg, h.type, off, h.rdlength, r.data, err, &cache_))
+                    return stop(s, left - 1, off, true, h.rdlength, h.type);
+                f(static_cast<section>(s), static_cast<const resource&>(r));
+                off += h.rdlength;
+            }
+        }
+        (void)stop(done_sec, 0, off, false, 0, rr_type::a);
+        return true;
+    }
+
 private:
     static constexpr std::uint8_t done_sec = 4;
 
@@ -213,6 +273,23 @@ private:
             off_ = rd_off_ + rd_len_;
             pending_ = false;
         }
+    }
+
+    // Writes for_each_record's local state back (as the next_record() loop
+    // would have left it) and returns false (for the error exits). With
+    // `pending`, the record at `off` of length rd_len has its RDATA pending.
+    bool stop(std::uint8_t s, std::size_t left, std::size_t off, bool pending, std::size_t rd_len,
+              rr_type t) noexcept {
+        sec_ = s;
+        left_ = static_cast<std::uint16_t>(left);
+        off_ = off;
+        pending_ = pending;
+        if (pending) {
+            rd_off_ = off;
+            rd_len_ = rd_len;
+            rd_type_ = t;
+        }
+        return false;
     }
 
     void next_section() noexcept {
@@ -246,20 +323,21 @@ private:
 
     // Fast path for the most common owner name in a response: a lone
     // compression pointer to a name already read (so in the suffix cache).
-    // Gives exactly what scan_name_into would; false means "take the walk".
-    bool owner_from_cache(name_view& out) noexcept {
-        const std::size_t size = msg_.size();
-        if (off_ + 1 >= size) return false;
-        const auto b = std::to_integer<std::uint8_t>(msg_[off_]);
+    // Gives exactly what scan_name_into would and advances `off` past the
+    // pointer; false means "take the walk" (nothing changed).
+    [[gnu::always_inline]] static bool owner_from_cache(bytes_view msg, std::size_t& off,
+                                                        const detail::suffix_cache& cache, name_view& out) noexcept {
+        if (off + 1 >= msg.size()) return false;
+        const auto b = std::to_integer<std::uint8_t>(msg[off]);
         if ((b & 0xC0u) != 0xC0u) return false;
-        const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg_[off_ + 1]);
+        const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg[off + 1]);
         std::size_t length, labels, hops, run1;
-        if (target >= off_ || !cache_.find(target, length, labels, hops, run1) || hops + 1 > max_pointer_hops)
+        if (target >= off || !cache.find(target, length, labels, hops, run1) || hops + 1 > max_pointer_hops)
             return false;
-        out = name_view{msg_, off_, detail::name_scan{off_ + 2, static_cast<std::uint8_t>(length),
-                                                      static_cast<std::uint8_t>(labels), 0,
-                                                      static_cast<std::uint8_t>(run1)}};
-        off_ += 2;
+        out = name_view{msg, off, detail::name_scan{off + 2, static_cast<std::uint8_t>(length),
+                                                    static_cast<std::uint8_t>(labels), 0,
+                                                    static_cast<std::uint8_t>(run1)}};
+        off += 2;
         return true;
     }
 
@@ -311,7 +389,8 @@ private:
             return 0;
         }
         const std::size_t start = off_;
-        if (!owner_from_cache(h.name) && !detail::read_name_into(msg_, off_, msg_.size(), h.name, err, &cache_))
+        if (!owner_from_cache(msg_, off_, cache_, h.name) &&
+            !detail::read_name_into(msg_, off_, msg_.size(), h.name, err, &cache_))
             return -1;
         if (msg_.size() - off_ < 10) {
             detail::fail(err, errc::truncated, msg_.size(), "record header cut off");
