@@ -71,7 +71,7 @@ enum class name_use {
 
 // Calls f(name) for every name inside the RDATA `d`.
 template <class F>
-void for_each_rdata_name(const dns::rdata& d, F&& f) {
+[[gnu::always_inline]] inline void for_each_rdata_name(const dns::rdata& d, F&& f) {
     if (auto* c = std::get_if<dns::cname_rdata>(&d)) f(c->cname);
     else if (auto* n = std::get_if<dns::ns_rdata>(&d)) f(n->nsdname);
     else if (auto* p = std::get_if<dns::ptr_rdata>(&d)) f(p->ptrdname);

@@ -60,10 +60,12 @@ struct name_scan {
 /// 255-octet and hop limits are checked against the cached totals, and on
 /// any doubt the walk runs). Belongs to one message: reset it for another.
 struct suffix_cache {
-    // Each slot packs one suffix in 64 bits: start offset + 1 (bits 0-13;
-    // 0 means empty), uncompressed length (14-21), labels (22-28), the
-    // pointers followed inside it (29-31; 7 means "7 or more": not used) and
-    // its run1 (32-39, see name_scan).
+    // Each slot packs one suffix in 64 bits: start offset + 1 (bits 0-15;
+    // 0 means empty), the pointers followed inside it (16-31), then, where a
+    // name_view keeps them (see name_view::meta_), its uncompressed length
+    // (32-39) and labels (40-47), zero (48-55) and its run1 (56-63, see
+    // name_scan). So a name that is one pointer to a cached suffix is the
+    // slot's upper half plus the pointer's own offset (parser::owner_from_cache).
     static constexpr std::size_t slots = 16;
     std::array<std::uint64_t, slots> e{};
 
@@ -76,21 +78,24 @@ struct suffix_cache {
     [[nodiscard]] bool find(std::size_t off, std::size_t& length, std::size_t& labels, std::size_t& hops,
                             std::size_t& run1) const noexcept {
         const std::uint64_t x = e[off % slots];
-        if ((x & 0x3FFFu) != off + 1 || off + 1 > 0x3FFFu) return false;
-        hops = (x >> 29) & 7u;
-        if (hops == 7) return false;
-        length = (x >> 14) & 0xFFu;
-        labels = (x >> 22) & 0x7Fu;
-        run1 = (x >> 32) & 0xFFu;
+        if ((x & 0xFFFFu) != off + 1) return false;  // keys are <= 0x3FFF (see put)
+        hops = (x >> 16) & 0xFFFFu;
+        length = (x >> 32) & 0xFFu;
+        labels = (x >> 40) & 0xFFu;
+        run1 = x >> 56;
         return true;
+    }
+    /// The raw slot that holds `off` when it is cached, else 0.
+    [[nodiscard]] std::uint64_t slot(std::size_t off) const noexcept {
+        const std::uint64_t x = e[off % slots];
+        return (x & 0xFFFFu) == off + 1 ? x : 0;
     }
     void put(std::size_t off, std::size_t length, std::size_t labels, std::size_t hops,
              std::size_t run1 = name_scan::no_run) noexcept {
-        if (off + 1 > 0x3FFFu) return;
-        const std::uint64_t h = hops < 7 ? static_cast<std::uint64_t>(hops) : 7u;
-        e[off % slots] = static_cast<std::uint64_t>(off + 1) | (static_cast<std::uint64_t>(length) << 14) |
-                         (static_cast<std::uint64_t>(labels) << 22) | (h << 29) |
-                         (static_cast<std::uint64_t>(run1 & 0xFFu) << 32);
+        if (off + 1 > max_pointer_offset) return;  // no pointer can reach it
+        e[off % slots] = static_cast<std::uint64_t>(off + 1) | (static_cast<std::uint64_t>(hops) << 16) |
+                         (static_cast<std::uint64_t>(length) << 32) | (static_cast<std::uint64_t>(labels) << 40) |
+                         (static_cast<std::uint64_t>(run1 & 0xFFu) << 56);
     }
 };
 
@@ -306,6 +311,8 @@ struct suffix_cache {
 
 }  // namespace detail
 
+class parser;
+
 /// A domain name inside a message (or inside a name_buffer), never copied.
 /// Obtained from the parser after validation, so iteration cannot fail. It
 /// stays valid as long as the bytes it was read from.
@@ -364,30 +371,24 @@ public:
     /// (the parser does this). `info` is that scan's result.
     name_view(bytes_view msg, std::size_t off, const detail::name_scan& info) noexcept
         : base_(msg.data()),
-          off_(static_cast<std::uint16_t>(off)),
-          // Truncation keeps avail_ <= msg.size(), which is all it must be.
-          avail_(static_cast<std::uint16_t>(msg.size())),
-          length_(info.length),
-          labels_(info.labels),
-          run1_(info.run1),
-          run2_(info.run2) {}
+          meta_(pack(off, msg.size(), info.length, info.labels, info.run1, info.run2)) {}
 
     [[nodiscard]] iterator begin() const noexcept {
         if (!base_) return iterator{};
-        return iterator{base_, off_};
+        return iterator{base_, off()};
     }
     [[nodiscard]] iterator end() const noexcept { return iterator{}; }
 
     /// Uncompressed wire length in octets, root label included (1..255).
-    [[nodiscard]] constexpr std::size_t wire_length() const noexcept { return length_; }
+    [[nodiscard]] constexpr std::size_t wire_length() const noexcept { return (meta_ >> 32) & 0xFFu; }
     /// Number of labels, the root not counted (0 for ".").
-    [[nodiscard]] constexpr std::size_t label_count() const noexcept { return labels_; }
+    [[nodiscard]] constexpr std::size_t label_count() const noexcept { return (meta_ >> 40) & 0xFFu; }
     /// True for the root name ".".
-    [[nodiscard]] constexpr bool is_root() const noexcept { return labels_ == 0; }
+    [[nodiscard]] constexpr bool is_root() const noexcept { return label_count() == 0; }
 
     /// Case-insensitive equality (RFC 4343 §3: ASCII letters only).
     friend bool operator==(const name_view& a, const name_view& b) noexcept {
-        if (a.length_ != b.length_ || a.labels_ != b.labels_) return false;
+        if (a.wire_length() != b.wire_length() || a.label_count() != b.label_count()) return false;
         auto i = a.begin();
         auto j = b.begin();
         for (; i != a.end(); ++i, ++j) {
@@ -408,7 +409,7 @@ public:
     /// pointer) is copied as one block, length octets included, and the walk
     /// reads only the length octets (RFC 1035 §4.1.4: a name is a run of
     /// labels ending in a zero octet or a pointer).
-    std::size_t copy_wire(std::byte* out) const noexcept { return copy_wire_impl(out, length_); }
+    std::size_t copy_wire(std::byte* out) const noexcept { return copy_wire_impl(out, wire_length()); }
     /// As copy_wire(std::byte*), into a buffer that holds any name. Faster:
     /// short runs are moved in fixed 16- or 32-byte blocks (bytes past the
     /// name's end in `out` are left unspecified).
@@ -447,13 +448,34 @@ public:
     }
 
 private:
+    friend class parser;  // builds views of owner names straight from the suffix cache
+
+    // meta_ packs what the view knows besides base_: the name's offset
+    // (bits 0-15), the bytes readable from base_ (16-31: the message size,
+    // capped), the uncompressed length (32-39), labels (40-47), run1 (48-55)
+    // and run2 (56-63) (see detail::name_scan). One word, so that making and
+    // copying a view is one store, and a cached suffix (detail::suffix_cache
+    // keeps the same bits 32-63) becomes a view with two ORs.
+    static constexpr std::uint64_t pack(std::size_t off, std::size_t avail, std::size_t length, std::size_t labels,
+                                        std::size_t run1, std::size_t run2) noexcept {
+        return static_cast<std::uint64_t>(off & 0xFFFFu) |
+               (static_cast<std::uint64_t>(avail < 0xFFFFu ? avail : 0xFFFFu) << 16) |
+               (static_cast<std::uint64_t>(length & 0xFFu) << 32) | (static_cast<std::uint64_t>(labels & 0xFFu) << 40) |
+               (static_cast<std::uint64_t>(run1 & 0xFFu) << 48) | (static_cast<std::uint64_t>(run2 & 0xFFu) << 56);
+    }
+    name_view(const std::byte* base, std::uint64_t meta) noexcept : base_(base), meta_(meta) {}
+    [[nodiscard]] constexpr std::size_t off() const noexcept { return meta_ & 0xFFFFu; }
+    [[nodiscard]] constexpr std::size_t avail() const noexcept { return (meta_ >> 16) & 0xFFFFu; }
+    [[nodiscard]] constexpr std::size_t run1() const noexcept { return (meta_ >> 48) & 0xFFu; }
+    [[nodiscard]] constexpr std::size_t run2() const noexcept { return meta_ >> 56; }
+
     // Copies the `len` octets at base_[at] to out[n]: as one fixed 16- or
     // 32-byte block when that stays inside the message and inside `cap`
     // (the next run or the root octet overwrites the excess).
     [[gnu::always_inline]] void copy_run(std::byte* out, std::size_t n, std::size_t at, std::size_t len,
                                          std::size_t cap) const noexcept {
-        if (len <= 16 && at + 16 <= avail_ && n + 16 <= cap) std::memcpy(out + n, base_ + at, 16);
-        else if (len <= 32 && at + 32 <= avail_ && n + 32 <= cap) std::memcpy(out + n, base_ + at, 32);
+        if (len <= 16 && at + 16 <= avail() && n + 16 <= cap) std::memcpy(out + n, base_ + at, 16);
+        else if (len <= 32 && at + 32 <= avail() && n + 32 <= cap) std::memcpy(out + n, base_ + at, 32);
         else std::memcpy(out + n, base_ + at, len);
     }
     // The compression pointer at base_[at] (validated).
@@ -477,42 +499,39 @@ private:
             pos = pointer_at(pos);
         }
     }
-    // Writes at most `cap` bytes (cap >= length_) to `out`. The runs recorded
-    // at validation (run1_, run2_) make a name of up to two pointers a pair
-    // of block copies: the runs' lengths are known, so no label is read.
-    // `n + 1 < length_` after a run means more labels follow, behind the
+    // Writes at most `cap` bytes (cap >= wire_length()) to `out`. The runs
+    // recorded at validation (run1, run2) make a name of up to two pointers a
+    // pair of block copies: the runs' lengths are known, so no label is read.
+    // `n + 1 < length` after a run means more labels follow, behind the
     // pointer that ends the run.
+    // A pointer owner (run1 == 0) skips the empty first copy; so does the
+    // default root view (base_ null, run1 0, length 1), which is why no base_
+    // test is needed.
     [[gnu::always_inline]] std::size_t copy_wire_impl(std::byte* out, std::size_t cap) const noexcept {
-        std::size_t n = 0;
-        if (base_) {
-            if (run1_ == detail::name_scan::no_run) [[unlikely]] {
-                n = walk_runs(out, 0, off_, cap);
-            } else {
-                copy_run(out, 0, off_, run1_, cap);
-                n = run1_;
-                if (n + 1 < length_) {
-                    const std::size_t t = pointer_at(off_ + n);
-                    if (run2_ == detail::name_scan::no_run) [[unlikely]] {
-                        n = walk_runs(out, n, t, cap);
-                    } else {
-                        copy_run(out, n, t, run2_, cap);
-                        n += run2_;
-                        if (n + 1 < length_) n = walk_runs(out, n, pointer_at(t + run2_), cap);
-                    }
+        const std::uint64_t meta = meta_;
+        const std::size_t length = (meta >> 32) & 0xFFu, at = meta & 0xFFFFu, r1 = (meta >> 48) & 0xFFu;
+        std::size_t n = r1;
+        if (r1 == detail::name_scan::no_run) [[unlikely]] {
+            n = walk_runs(out, 0, at, cap);
+        } else {
+            if (r1 != 0) copy_run(out, 0, at, r1, cap);
+            if (n + 1 < length) {
+                const std::size_t t = pointer_at(at + n), r2 = meta >> 56;
+                if (r2 == detail::name_scan::no_run) [[unlikely]] {
+                    n = walk_runs(out, n, t, cap);
+                } else {
+                    copy_run(out, n, t, r2, cap);
+                    n += r2;
+                    if (n + 1 < length) [[unlikely]] n = walk_runs(out, n, pointer_at(t + r2), cap);
                 }
             }
         }
-        out[n++] = std::byte{0};
-        return n;
+        out[n] = std::byte{0};
+        return n + 1;
     }
 
     const std::byte* base_ = nullptr;  // nullptr means the root name
-    std::uint16_t off_ = 0;
-    std::uint16_t avail_ = 0;          // bytes readable from base_ (the message size, capped)
-    std::uint8_t length_ = 1;
-    std::uint8_t labels_ = 0;
-    std::uint8_t run1_ = detail::name_scan::no_run;  // see detail::name_scan
-    std::uint8_t run2_ = detail::name_scan::no_run;
+    std::uint64_t meta_ = pack(0, 0, 1, 0, 0, detail::name_scan::no_run);
 };
 
 /// An owned, uncompressed domain name (at most 255 octets, fixed storage, no

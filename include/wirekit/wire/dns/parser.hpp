@@ -321,22 +321,27 @@ private:
         return 1;
     }
 
-    // Fast path for the most common owner name in a response: a lone
-    // compression pointer to a name already read (so in the suffix cache).
-    // Gives exactly what scan_name_into would and advances `off` past the
-    // pointer; false means "take the walk" (nothing changed).
+    // Fast path for the most common owner names in a response: a lone
+    // compression pointer to a name already read (so in the suffix cache),
+    // and the root (OPT). Gives exactly what scan_name_into would and
+    // advances `off` past the name; false means "take the walk" (nothing
+    // changed).
     [[gnu::always_inline]] static bool owner_from_cache(bytes_view msg, std::size_t& off,
                                                         const detail::suffix_cache& cache, name_view& out) noexcept {
         if (off + 1 >= msg.size()) return false;
         const auto b = std::to_integer<std::uint8_t>(msg[off]);
+        if (b == 0) {
+            out = name_view{msg.data(), name_view::pack(off, msg.size(), 1, 0, 0, detail::name_scan::no_run)};
+            off += 1;
+            return true;
+        }
         if ((b & 0xC0u) != 0xC0u) return false;
         const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg[off + 1]);
-        std::size_t length, labels, hops, run1;
-        if (target >= off || !cache.find(target, length, labels, hops, run1) || hops + 1 > max_pointer_hops)
-            return false;
-        out = name_view{msg, off, detail::name_scan{off + 2, static_cast<std::uint8_t>(length),
-                                                    static_cast<std::uint8_t>(labels), 0,
-                                                    static_cast<std::uint8_t>(run1)}};
+        const std::uint64_t x = cache.slot(target);
+        // A hit (x != 0) needs a backward pointer and one hop to spare; the
+        // view is the suffix's length, labels and run1 (as run2), run1 = 0.
+        if (target >= off || x == 0 || ((x >> 16) & 0xFFFFu) + 1 > max_pointer_hops) return false;
+        out = name_view{msg.data(), (x & 0xFFFFFFFF00000000u) | name_view::pack(off, msg.size(), 0, 0, 0, 0)};
         off += 2;
         return true;
     }
