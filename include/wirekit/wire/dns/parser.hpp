@@ -69,7 +69,7 @@ public:
         sec_ = 0;
         pending_ = false;
         edns_.reset();
-        cache_.e.fill(0);
+        cache_.clear();
         if (msg.size() < header_len)
             return make_error(errc::truncated, layer_name, msg.size(), "message shorter than the 12-byte header");
         const std::byte* p = msg.data();
@@ -218,7 +218,7 @@ public:
     /// The resource passed to `f` is a view into the message, valid during
     /// the call (copy it to keep it). `f` must not use this parser.
     template <class F>
-    [[nodiscard]] bool for_each_record(F&& f, wire_error& err) noexcept(noexcept(f(section::answer, std::declval<const resource&>()))) {
+    [[nodiscard, gnu::always_inline]] bool for_each_record(F&& f, wire_error& err) noexcept(noexcept(f(section::answer, std::declval<const resource&>()))) {
         finish_pending();
         if (sec_ == 0 && !skip_to(1, err)) return false;
         const bytes_view msg = msg_;
@@ -322,26 +322,25 @@ private:
     }
 
     // Fast path for the most common owner names in a response: a lone
-    // compression pointer to a name already read (so in the suffix cache),
-    // and the root (OPT). Gives exactly what scan_name_into would and
-    // advances `off` past the name; false means "take the walk" (nothing
-    // changed).
+    // compression pointer to a name already read (so in the suffix cache:
+    // the same name, so the same view), and the root (OPT). Gives exactly
+    // what scan_name_into would and advances `off` past the name; false
+    // means "take the walk" (nothing changed).
     [[gnu::always_inline]] static bool owner_from_cache(bytes_view msg, std::size_t& off,
                                                         const detail::suffix_cache& cache, name_view& out) noexcept {
         if (off + 1 >= msg.size()) return false;
         const auto b = std::to_integer<std::uint8_t>(msg[off]);
         if (b == 0) {
-            out = name_view{msg.data(), name_view::pack(off, msg.size(), 1, 0, 0, detail::name_scan::no_run)};
+            out = name_view{msg.data(), detail::meta::blocks(msg.size(), 1, 0, off, 0, off, 0)};
             off += 1;
             return true;
         }
         if ((b & 0xC0u) != 0xC0u) return false;
         const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg[off + 1]);
-        const std::uint64_t x = cache.slot(target);
-        // A hit (x != 0) needs a backward pointer and one hop to spare; the
-        // view is the suffix's length, labels and run1 (as run2), run1 = 0.
-        if (target >= off || x == 0 || ((x >> 16) & 0xFFFFu) + 1 > max_pointer_hops) return false;
-        out = name_view{msg.data(), (x & 0xFFFFFFFF00000000u) | name_view::pack(off, msg.size(), 0, 0, 0, 0)};
+        const std::size_t slot = target % detail::suffix_cache::slots;
+        // The cache holds only suffixes a pointer may still reach (put()).
+        if (target >= off || (cache.key[slot] & 0xFFFFu) != target + 1) return false;
+        out = name_view{msg.data(), cache.view[slot]};
         off += 2;
         return true;
     }
