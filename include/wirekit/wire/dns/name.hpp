@@ -59,12 +59,16 @@ inline constexpr std::size_t block = 32;  ///< bytes moved per block on the fast
 }
 /// A name of two blocks (r2 may be 0, then c2 should be c1) in a message of
 /// `size` bytes; fast when the blocks allow it, else followed from c1.
-[[nodiscard]] constexpr std::uint64_t blocks(std::size_t size, std::size_t length, std::size_t labels, std::size_t c1,
-                                             std::size_t r1, std::size_t c2, std::size_t r2) noexcept {
-    const bool ok = r1 <= block && r2 <= block && c1 + block <= size && c2 + block <= size && c1 <= 0xFFFFu &&
-                    c2 <= 0xFFFFu;
-    if (!ok) return walk(c1, length, labels);
-    return walk(c1, length, labels) | (static_cast<std::uint64_t>(c2) << 16) | fast |
+[[nodiscard, gnu::always_inline]] constexpr std::uint64_t blocks(std::size_t size, std::size_t length, std::size_t labels,
+                                                                 std::size_t c1, std::size_t r1, std::size_t c2,
+                                                                 std::size_t r2) noexcept {
+    // Both windows inside the message, and (for messages over 64 KiB) at
+    // offsets that fit 16 bits.
+    const std::size_t top = c1 > c2 ? c1 : c2;
+    const std::size_t room = size < 0x10000u ? size : 0x10000u;
+    if ((r1 | r2) > block || top + block > room) return walk(c1, length, labels);
+    return static_cast<std::uint64_t>(c1) | (static_cast<std::uint64_t>(c2) << 16) |
+           (static_cast<std::uint64_t>(length) << 32) | (static_cast<std::uint64_t>(labels) << 40) | fast |
            (static_cast<std::uint64_t>(r1) << 48) | (static_cast<std::uint64_t>(r2) << 56);
 }
 [[nodiscard]] constexpr std::size_t c1(std::uint64_t m) noexcept { return m & 0xFFFFu; }

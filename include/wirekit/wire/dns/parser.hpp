@@ -182,7 +182,7 @@ public:
     };
 
     /// As question(), into `q`.
-    [[nodiscard]] outcome next_question(dns::question& q, wire_error& err) noexcept {
+    [[nodiscard, gnu::always_inline]] outcome next_question(dns::question& q, wire_error& err) noexcept {
         return to_outcome(question_into(q, err));
     }
     /// As answer_header()/authority_header()/additional_header() for `s`
@@ -330,12 +330,12 @@ private:
                                                         const detail::suffix_cache& cache, name_view& out) noexcept {
         if (off + 1 >= msg.size()) return false;
         const auto b = std::to_integer<std::uint8_t>(msg[off]);
-        if (b == 0) {
+        if ((b & 0xC0u) != 0xC0u) [[unlikely]] {
+            if (b != 0) return false;
             out = name_view{msg.data(), detail::meta::blocks(msg.size(), 1, 0, off, 0, off, 0)};
             off += 1;
             return true;
         }
-        if ((b & 0xC0u) != 0xC0u) return false;
         const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg[off + 1]);
         const std::size_t slot = target % detail::suffix_cache::slots;
         // The cache holds only suffixes a pointer may still reach (put()).
