@@ -74,7 +74,7 @@ public:
             return make_error(errc::truncated, layer_name, msg.size(), "message shorter than the 12-byte header");
         const std::byte* p = msg.data();
         hdr_.id = load_be<2>(p);
-        hdr_.set_flags(load_be<2>(p + 2));
+        flags_ = load_be<2>(p + 2);  // decoded by header(), when asked for
         hdr_.qdcount = load_be<2>(p + 4);
         hdr_.ancount = load_be<2>(p + 6);
         hdr_.nscount = load_be<2>(p + 8);
@@ -89,8 +89,14 @@ public:
         return {};
     }
 
-    /// The decoded header.
-    [[nodiscard]] const dns::header& header() const noexcept { return hdr_; }
+    /// The decoded header (RFC 1035 §4.1.1), by value: its flags are
+    /// decoded here, not by reset(), so a parse that does not look at them
+    /// does not pay for them.
+    [[nodiscard]] dns::header header() const noexcept {
+        dns::header h = hdr_;
+        h.set_flags(flags_);
+        return h;
+    }
     /// The whole message being read.
     [[nodiscard]] bytes_view message() const noexcept { return msg_; }
     /// Byte offset of the next unread entry.
@@ -452,7 +458,8 @@ private:
     }
 
     bytes_view msg_{};
-    dns::header hdr_{};
+    dns::header hdr_{};  // id and counts (flags_ holds the flags word)
+    std::uint16_t flags_ = 0;
     std::size_t off_ = 0;
     std::size_t rd_off_ = 0;
     std::size_t rd_len_ = 0;
