@@ -8,6 +8,8 @@
 //
 // -DDNS_COUNT_ONLY_WIRE compiles only the wirekit walk (the compiler then
 // inlines as it does in a program with that one loop).
+// `dns_count ratio N` times alternating bursts of N messages per side
+// instead (a check of the Google Benchmark ratios on a loaded machine).
 // Sides: wirekit (every name copied out in wire form, as
 // dns_parse_response/wirekit), views (names validated only, as
 // .../wirekit_views), glibc (ns_initparse + ns_parserr over every RR).
@@ -16,9 +18,12 @@
 #include <arpa/nameser.h>
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "../dns_walk.hpp"
 
@@ -38,26 +43,53 @@ std::size_t run_wirekit(const std::vector<std::byte>& m, long n) {
 
 }  // namespace
 
+std::size_t run_glibc(const std::vector<std::byte>& m, long n) {
+    static void* lib = dlopen("libresolv.so.2", RTLD_NOW);
+    if (!lib) std::exit(1);
+    static auto initparse = reinterpret_cast<bench_dns::ns_initparse_fn>(dlsym(lib, "ns_initparse"));
+    static auto parserr = reinterpret_cast<bench_dns::ns_parserr_fn>(dlsym(lib, "ns_parserr"));
+    std::size_t sum = 0;
+    for (long i = 0; i < n; ++i) {
+        bool ok = true;
+        sum += bench_dns::glibc_once(initparse, parserr, m, ok);
+        if (!ok) std::exit(1);
+    }
+    return sum;
+}
+
+// Time ratio glibc / wirekit on a loaded machine: alternating short bursts
+// (each side `n` messages), the median of the per-pair ratios.
+void ratio(const std::vector<std::byte>& m, long n, int pairs) {
+    using clk = std::chrono::steady_clock;
+    std::vector<double> r;
+    std::size_t sum = 0;
+    for (int i = 0; i < pairs; ++i) {
+        const auto t0 = clk::now();
+        sum += run_wirekit<bench_dns::name_use::wire>(m, n);
+        const auto t1 = clk::now();
+        sum += run_glibc(m, n);
+        const auto t2 = clk::now();
+        r.push_back(std::chrono::duration<double>(t2 - t1).count() / std::chrono::duration<double>(t1 - t0).count());
+    }
+    std::sort(r.begin(), r.end());
+    std::printf("glibc/wirekit time ratio: median %.2f (quartiles %.2f %.2f) over %d pairs of %ld messages [%zu]\n",
+                r[r.size() / 2], r[r.size() / 4], r[3 * r.size() / 4], pairs, n, sum % 10);
+}
+
 int main(int argc, char** argv) {
     if (argc != 3) {
-        std::fprintf(stderr, "usage: dns_count wirekit|views|glibc ITERATIONS\n");
+        std::fprintf(stderr, "usage: dns_count wirekit|views|glibc|ratio ITERATIONS\n");
         return 2;
     }
     const long n = std::atol(argv[2]);
     const auto& m = bench_dns::response();
     std::size_t sum = 0;
+    if (std::strcmp(argv[1], "ratio") == 0) {
+        ratio(m, n, 201);
+        return 0;
+    }
     if (std::strcmp(argv[1], "glibc") == 0) {
-        using initparse_fn = int (*)(const unsigned char*, int, ns_msg*);
-        using parserr_fn = int (*)(ns_msg*, ns_sect, int, ns_rr*);
-        void* lib = dlopen("libresolv.so.2", RTLD_NOW);
-        if (!lib) return 1;
-        auto initparse = reinterpret_cast<initparse_fn>(dlsym(lib, "ns_initparse"));
-        auto parserr = reinterpret_cast<parserr_fn>(dlsym(lib, "ns_parserr"));
-        for (long i = 0; i < n; ++i) {
-            bool ok = true;
-            sum += bench_dns::glibc_once(initparse, parserr, m, ok);
-            if (!ok) return 1;
-        }
+        sum = run_glibc(m, n);
     } else {
 #ifndef DNS_COUNT_ONLY_WIRE
         if (std::strcmp(argv[1], "views") == 0) sum = run_wirekit<bench_dns::name_use::view>(m, n);

@@ -68,7 +68,7 @@ public:
         left_ = 0;
         sec_ = 0;
         pending_ = false;
-        edns_.reset();
+        has_edns_ = false;
         cache_.clear();
         if (msg.size() < header_len)
             return make_error(errc::truncated, layer_name, msg.size(), "message shorter than the 12-byte header");
@@ -104,7 +104,14 @@ public:
     /// True once every section has been read (trailing bytes, if any, are ignored).
     [[nodiscard]] bool done() const noexcept { return sec_ == done_sec; }
     /// EDNS parameters, once the OPT record has been read (RFC 6891 §6.1.3).
-    [[nodiscard]] const std::optional<edns_info>& edns() const noexcept { return edns_; }
+    /// (By value: decoded from the OPT record's CLASS and TTL when asked for.)
+    [[nodiscard]] std::optional<edns_info> edns() const noexcept {
+        if (!has_edns_) return std::nullopt;
+        rr_header h;
+        h.cls = static_cast<rr_class>(edns_cls_);
+        h.ttl = edns_ttl_;
+        return edns_info::from_header(h);
+    }
 
     /// The next question, or nullopt when the question section is done.
     /// Errors: those of name reading (see name.hpp); truncated when QTYPE or
@@ -237,12 +244,16 @@ public:
             for (; left != 0; --left) {
                 const std::size_t start = off;
                 rr_header& h = r.header;
-                if (!owner_from_cache(msg, off, cache_, h.name) &&
-                    !detail::read_name_into(msg, off, size, h.name, err, &cache_))
-                    return stop(s, left, off, false, 0, h.type);
-                if (size - off < 10) {
-                    detail::fail(err, errc::truncated, size, "record header cut off");
-                    return stop(s, left, off, false, 0, h.type);
+                // Common case: 12 bytes left and the owner is one pointer to
+                // a cached name; then the 10 fixed bytes are known to be there.
+                if (size - off < 12 || !pointer_owner(msg, off, cache_, h.name)) {
+                    if (!owner_from_cache(msg, off, cache_, h.name) &&
+                        !detail::read_name_into(msg, off, size, h.name, err, &cache_))
+                        return stop(s, left, off, false, 0, h.type);
+                    if (size - off < 10) {
+                        detail::fail(err, errc::truncated, size, "record header cut off");
+                        return stop(s, left, off, false, 0, h.type);
+                    }
                 }
                 const std::byte* p = msg.data() + off;
                 h.type = static_cast<rr_type>(load_be<2>(p));
@@ -332,6 +343,20 @@ private:
     // the same name, so the same view), and the root (OPT). Gives exactly
     // what scan_name_into would and advances `off` past the name; false
     // means "take the walk" (nothing changed).
+    // owner_from_cache's pointer case alone, for a caller that knows 2 bytes
+    // are there.
+    [[gnu::always_inline]] static bool pointer_owner(bytes_view msg, std::size_t& off,
+                                                     const detail::suffix_cache& cache, name_view& out) noexcept {
+        const auto b = std::to_integer<std::uint8_t>(msg[off]);
+        if ((b & 0xC0u) != 0xC0u) return false;
+        const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg[off + 1]);
+        const std::size_t slot = target % detail::suffix_cache::slots;
+        if (target >= off || (cache.key[slot] & 0xFFFFu) != target + 1) return false;
+        out = name_view{msg.data(), cache.view[slot]};
+        off += 2;
+        return true;
+    }
+
     [[gnu::always_inline]] static bool owner_from_cache(bytes_view msg, std::size_t& off,
                                                         const detail::suffix_cache& cache, name_view& out) noexcept {
         if (off + 1 >= msg.size()) return false;
@@ -429,9 +454,11 @@ private:
 
     bool check_opt(std::uint8_t s, const rr_header& h, std::size_t start, wire_error& err) noexcept {
         if (s != 3) return detail::fail(err, errc::malformed, start, "OPT record outside the additional section");
-        if (edns_) return detail::fail(err, errc::malformed, start, "more than one OPT record");
+        if (has_edns_) return detail::fail(err, errc::malformed, start, "more than one OPT record");
         if (!h.name.is_root()) return detail::fail(err, errc::malformed, start, "OPT owner name is not the root");
-        edns_ = edns_info::from_header(h);
+        has_edns_ = true;
+        edns_cls_ = static_cast<std::uint16_t>(h.cls);
+        edns_ttl_ = h.ttl;
         return true;
     }
 
@@ -467,7 +494,9 @@ private:
     std::uint16_t left_ = 0;
     std::uint8_t sec_ = 0;  // 0 question, 1 answer, 2 authority, 3 additional, 4 done
     bool pending_ = false;
-    std::optional<edns_info> edns_{};
+    bool has_edns_ = false;        // an OPT record was read: edns() decodes these two
+    std::uint16_t edns_cls_ = 0;
+    std::uint32_t edns_ttl_ = 0;
     detail::suffix_cache cache_{};
 };
 
