@@ -466,7 +466,8 @@ public:
             // overwrites what the second block moved past the name.
             const std::size_t length = detail::meta::length(m);
             std::memcpy(out.data(), base_ + detail::meta::c1(m), detail::meta::block);
-            std::memcpy(out.data() + detail::meta::r1(m), base_ + detail::meta::c2(m), detail::meta::block);
+            if (detail::meta::r2(m) != 0)  // most names are one block
+                std::memcpy(out.data() + detail::meta::r1(m), base_ + detail::meta::c2(m), detail::meta::block);
             out[length - 1] = std::byte{0};
             return length;
         }
