@@ -61,17 +61,17 @@ public:
     /// Starts reading `msg` with this object, exactly as start() does, and
     /// forgets the previous message. Errors: as start().
     [[nodiscard]] result<void> reset(bytes_view msg) noexcept {
-        // Member by member: a whole-object assignment from a temporary costs
-        // store-forwarding stalls on this hot path.
-        msg_ = {};
-        off_ = rd_off_ = rd_len_ = 0;
-        left_ = 0;
+        // Member by member, each stored once: a whole-object assignment
+        // from a temporary costs store-forwarding stalls on this hot path.
+        // (rd_off_/rd_len_ are read only while pending_.)
         sec_ = 0;
         pending_ = false;
         has_edns_ = false;
         cache_.clear();
-        if (msg.size() < header_len)
+        if (msg.size() < header_len) {
+            forget();
             return make_error(errc::truncated, layer_name, msg.size(), "message shorter than the 12-byte header");
+        }
         const std::byte* p = msg.data();
         hdr_.id = load_be<2>(p);
         flags_ = load_be<2>(p + 2);  // decoded by header(), when asked for
@@ -81,8 +81,10 @@ public:
         hdr_.arcount = load_be<2>(p + 10);
         const std::size_t need = header_len + 5u * hdr_.qdcount +
                                  11u * (std::size_t{hdr_.ancount} + hdr_.nscount + hdr_.arcount);
-        if (need > msg.size())
+        if (need > msg.size()) {
+            forget();
             return make_error(errc::bad_length, layer_name, 4, "section counts exceed the message size");
+        }
         msg_ = msg;
         off_ = header_len;
         left_ = hdr_.qdcount;
@@ -307,6 +309,13 @@ private:
             rd_type_ = t;
         }
         return false;
+    }
+
+    // The state of a parser that has no message (after a failed reset()).
+    void forget() noexcept {
+        msg_ = {};
+        off_ = 0;
+        left_ = 0;
     }
 
     void next_section() noexcept {
