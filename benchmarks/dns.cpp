@@ -1,10 +1,14 @@
 // bench_dns — parsing a realistic DNS response, side by side:
-//   dns_parse_response/wirekit/SIZE       walk every section, decode every
+//   dns_parse_response/wirekit/SIZE       walk every section (the question
+//                                         with next_question, the records with
+//                                         parser::for_each_record), decode every
 //                                         RDATA, and decode every name (QNAME,
 //                                         owners, names in RDATA): validate,
 //                                         decompress and copy out its
 //                                         uncompressed wire form
-//   dns_parse_response/wirekit_views/SIZE the same, names only validated and
+//   dns_parse_response/wirekit_next/SIZE  the same, the records read with the
+//                                         incremental next_record() calls
+//   dns_parse_response/wirekit_views/SIZE as wirekit, names only validated and
 //                                         decompressed into name_views
 //   dns_parse_response/wirekit_labels/SIZE  names as views, every label iterated
 //   dns_parse_response/wirekit_text/SIZE  names as views, every name rendered
@@ -54,14 +58,15 @@ struct name_sum {
     void operator()(const T&) const {}
 };
 
-// The out-parameter walk (walker::once, dns_walk.hpp), every name used as `Use` says.
-template <name_use Use>
+// The record walk (walker::once, dns_walk.hpp), every name used as `Use` says;
+// Incremental: the next_record() loop instead of for_each_record.
+template <name_use Use, bool Incremental = false>
 void wirekit_parse(benchmark::State& state) {
     const auto& m = response();
     walker w;
     for (auto _ : state) {
         bool ok = true;
-        std::size_t sum = w.once<Use>(m, ok);
+        std::size_t sum = w.once<Use, Incremental>(m, ok);
         if (!ok) state.SkipWithError("parse failed");
         benchmark::DoNotOptimize(sum);
     }
@@ -168,6 +173,8 @@ void ldns_parse(benchmark::State& state) {
 const bool registered = [] {
     const std::string size = std::to_string(response().size());
     benchmark::RegisterBenchmark(("dns_parse_response/wirekit/" + size).c_str(), wirekit_parse<name_use::wire>);
+    benchmark::RegisterBenchmark(("dns_parse_response/wirekit_next/" + size).c_str(),
+                                 wirekit_parse<name_use::wire, true>);
     benchmark::RegisterBenchmark(("dns_parse_response/wirekit_views/" + size).c_str(), wirekit_parse<name_use::view>);
     benchmark::RegisterBenchmark(("dns_parse_response/wirekit_labels/" + size).c_str(), wirekit_parse<name_use::labels>);
     benchmark::RegisterBenchmark(("dns_parse_response/wirekit_text/" + size).c_str(), wirekit_parse<name_use::text>);

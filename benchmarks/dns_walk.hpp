@@ -92,7 +92,9 @@ struct walker {
     std::array<std::byte, dns::max_name_len> wire;
 
     // One message; `ok` is cleared on a parse failure. Returns a checksum.
-    template <name_use Use>
+    // Records through parser::for_each_record, or (Incremental) through the
+    // next_record() loop over the three sections.
+    template <name_use Use, bool Incremental = false>
     [[gnu::always_inline]] std::size_t once(const std::vector<std::byte>& m, bool& ok) {
         using outcome = dns::parser::outcome;
         std::size_t sum = 0;
@@ -108,14 +110,26 @@ struct walker {
         };
         if (!p.reset(m)) ok = false;
         while (p.next_question(q, err) == outcome::entry) use(q.name);
-        const bool all = p.for_each_record(
-            [&](dns::section, const dns::resource& rr) {
-                use(rr.header.name);
-                if (auto* a = std::get_if<dns::a_rdata>(&rr.data)) sum += a->address[3];
-                else for_each_rdata_name(rr.data, use);
-            },
-            err);
-        if (!all) ok = false;
+        if constexpr (Incremental) {
+            for (auto s : {dns::section::answer, dns::section::authority, dns::section::additional}) {
+                outcome o;
+                while ((o = p.next_record(s, r, err)) == outcome::entry) {
+                    use(r.header.name);
+                    if (auto* a = std::get_if<dns::a_rdata>(&r.data)) sum += a->address[3];
+                    else for_each_rdata_name(r.data, use);
+                }
+                if (o == outcome::error) ok = false;
+            }
+        } else {
+            const bool all = p.for_each_record(
+                [&](dns::section, const dns::resource& rr) {
+                    use(rr.header.name);
+                    if (auto* a = std::get_if<dns::a_rdata>(&rr.data)) sum += a->address[3];
+                    else for_each_rdata_name(rr.data, use);
+                },
+                err);
+            if (!all) ok = false;
+        }
         return sum;
     }
 };

@@ -11,8 +11,9 @@
 // `dns_count ratio N` times alternating bursts of N messages per side
 // instead (a check of the Google Benchmark ratios on a loaded machine).
 // Sides: wirekit (every name copied out in wire form, as
-// dns_parse_response/wirekit), views (names validated only, as
-// .../wirekit_views), glibc (ns_initparse + ns_parserr over every RR).
+// dns_parse_response/wirekit), next (the same through next_record(), as
+// .../wirekit_next), views (names validated only, as .../wirekit_views),
+// glibc (ns_initparse + ns_parserr over every RR).
 // The message and the loop bodies are those of benchmarks/dns.cpp
 // (benchmarks/dns_walk.hpp holds both).
 #include <arpa/nameser.h>
@@ -29,13 +30,13 @@
 
 namespace {
 
-template <bench_dns::name_use Use>
+template <bench_dns::name_use Use, bool Incremental = false>
 std::size_t run_wirekit(const std::vector<std::byte>& m, long n) {
     bench_dns::walker w;
     std::size_t sum = 0;
     for (long i = 0; i < n; ++i) {
         bool ok = true;
-        sum += w.once<Use>(m, ok);
+        sum += w.once<Use, Incremental>(m, ok);
         if (!ok) std::exit(1);
     }
     return sum;
@@ -78,7 +79,7 @@ void ratio(const std::vector<std::byte>& m, long n, int pairs) {
 
 int main(int argc, char** argv) {
     if (argc != 3) {
-        std::fprintf(stderr, "usage: dns_count wirekit|views|glibc|ratio ITERATIONS\n");
+        std::fprintf(stderr, "usage: dns_count wirekit|next|views|glibc|ratio ITERATIONS\n");
         return 2;
     }
     const long n = std::atol(argv[2]);
@@ -93,6 +94,7 @@ int main(int argc, char** argv) {
     } else {
 #ifndef DNS_COUNT_ONLY_WIRE
         if (std::strcmp(argv[1], "views") == 0) sum = run_wirekit<bench_dns::name_use::view>(m, n);
+        else if (std::strcmp(argv[1], "next") == 0) sum = run_wirekit<bench_dns::name_use::wire, true>(m, n);
         else
 #endif
             sum = run_wirekit<bench_dns::name_use::wire>(m, n);
