@@ -372,7 +372,7 @@ private:
         const auto b = std::to_integer<std::uint8_t>(msg[off]);
         if ((b & 0xC0u) != 0xC0u) [[unlikely]] {
             if (b != 0) return false;
-            out = name_view{msg.data(), detail::meta::blocks(msg.size(), 1, 0, off, 0, off, 0)};
+            out = name_view{msg.data(), detail::meta::walk(off, 1, 0)};  // copy_wire: one zero octet
             off += 1;
             return true;
         }
