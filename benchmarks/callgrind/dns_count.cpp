@@ -13,6 +13,7 @@
 // Sides: wirekit (every name copied out in wire form, as
 // dns_parse_response/wirekit), next (the same through next_record(), as
 // .../wirekit_next), views (names validated only, as .../wirekit_views),
+// labels and text (as .../wirekit_labels, .../wirekit_text),
 // glibc (ns_initparse + ns_parserr over every RR).
 // The message and the loop bodies are those of benchmarks/dns.cpp
 // (benchmarks/dns_walk.hpp holds both).
@@ -79,7 +80,7 @@ void ratio(const std::vector<std::byte>& m, long n, int pairs) {
 
 int main(int argc, char** argv) {
     if (argc != 3) {
-        std::fprintf(stderr, "usage: dns_count wirekit|next|views|glibc|ratio ITERATIONS\n");
+        std::fprintf(stderr, "usage: dns_count wirekit|next|views|labels|text|glibc|ratio ITERATIONS\n");
         return 2;
     }
     const long n = std::atol(argv[2]);
@@ -95,6 +96,8 @@ int main(int argc, char** argv) {
 #ifndef DNS_COUNT_ONLY_WIRE
         if (std::strcmp(argv[1], "views") == 0) sum = run_wirekit<bench_dns::name_use::view>(m, n);
         else if (std::strcmp(argv[1], "next") == 0) sum = run_wirekit<bench_dns::name_use::wire, true>(m, n);
+        else if (std::strcmp(argv[1], "labels") == 0) sum = run_wirekit<bench_dns::name_use::labels>(m, n);
+        else if (std::strcmp(argv[1], "text") == 0) sum = run_wirekit<bench_dns::name_use::text>(m, n);
         else
 #endif
             sum = run_wirekit<bench_dns::name_use::wire>(m, n);
