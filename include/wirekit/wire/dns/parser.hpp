@@ -19,6 +19,8 @@
 //
 // Sections may be skipped: asking for a later section first skips the rest of
 // the earlier ones (their names are still validated, RDATA is not decoded).
+// for_each_record() reads all remaining records in one call (the hot-path
+// form of the next_record() loop: same records, errors and end state).
 #pragma once
 
 #include <cstddef>   // std::size_t
