@@ -226,3 +226,30 @@ TEST_CASE("dns: for_each_record reads a CNAME chain response like next_record", 
         REQUIRE(compare(bytes_view(m).first(n)) == "");
     }
 }
+
+TEST_CASE("dns: messages longer than 65535 octets are rejected (16-bit name offsets)", "[dns][parser][hostile]") {
+    // A record with 65535 bytes of RDATA pushes the next owner name past
+    // offset 65535, where a 16-bit offset would wrap onto the first record's
+    // RDATA (here a pointer to itself).
+    std::vector<std::byte> m(12, std::byte{0});
+    m[7] = std::byte{2};  // ANCOUNT 2
+    const std::size_t rr1 = m.size();
+    for (unsigned v : {0u, 0u, 99u, 0u, 1u, 0u, 0u, 0u, 0u, 0xFFu, 0xFFu}) m.push_back(static_cast<std::byte>(v));
+    m.resize(m.size() + 0xFFFF, std::byte{0});
+    const std::size_t rdata = rr1 + 11;
+    for (std::size_t i = rdata; i + 1 < rdata + 0xFFFF; i += 2) {  // pointers to themselves, wherever a view lands
+        m[i] = static_cast<std::byte>(0xC0 | (i >> 8 & 0x3F));
+        m[i + 1] = static_cast<std::byte>(i & 0xFF);
+    }
+    for (unsigned v : std::initializer_list<unsigned>{1u, 'a', 0u, 0u, 99u, 0u, 1u, 0u, 0u, 0u, 0u, 0u, 0u}) m.push_back(static_cast<std::byte>(v));
+    REQUIRE(m.size() > 0xFFFF);
+    dns::parser p;
+    const auto r = p.reset(m);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == wirekit::errc::limit_exceeded);
+    CHECK(r.error().offset == 0xFFFF);
+    CHECK_FALSE(dns::parser::start(m));
+    // 65535 octets are still a message.
+    std::vector<std::byte> big(0xFFFF, std::byte{0});
+    CHECK(p.reset(big));
+}

@@ -46,7 +46,9 @@ class parser {
 public:
     /// Reads the header of `msg` (one whole DNS message) and positions the
     /// parser at the question section.
-    /// Errors: truncated when msg is shorter than 12 bytes; bad_length (offset
+    /// Errors: truncated when msg is shorter than 12 bytes; limit_exceeded
+    /// (offset 65535) when it is longer than max_message_len, the largest
+    /// message DNS can carry (RFC 1035 §4.2.2: a 16-bit length); bad_length (offset
     /// 4) when the four counts need more bytes than the message has (each
     /// question needs at least 5, each record at least 11) — this bounds the
     /// work on hostile counts before any section is read.
@@ -73,6 +75,10 @@ public:
         if (msg.size() < header_len) {
             forget();
             return make_error(errc::truncated, layer_name, msg.size(), "message shorter than the 12-byte header");
+        }
+        if (msg.size() > max_message_len) {  // name views keep 16-bit offsets
+            forget();
+            return make_error(errc::limit_exceeded, layer_name, max_message_len, "message longer than 65535 octets");
         }
         const std::byte* p = msg.data();
         hdr_.id = load_be<2>(p);
