@@ -226,8 +226,7 @@ public:
 
     /// Reads every remaining record — the rest of the answer, authority and
     /// additional sections, in that order (RFC 1035 §4.1, §4.1.3) — and
-    /// calls `f(section, const resource&)` for each, with its header and
-    /// decoded RDATA. Any questions not yet read are skipped first (as
+    /// calls `f` for each, with its header and decoded RDATA. Any questions not yet read are skipped first (as
     /// next_record() does), and so is a pending RDATA.
     ///
     /// Same records, same checks, same errors and the same parser state
@@ -238,10 +237,12 @@ public:
     /// with `err` filled (layer "dns", offset into the message) and every
     /// record before it passed to `f`.
     ///
-    /// The resource passed to `f` is a view into the message, valid during
-    /// the call (copy it to keep it). `f` must not use this parser.
+    /// `f(section, const resource&)`: the section (answer, authority or
+    /// additional) and the record, a view into the message valid during the
+    /// call (copy it to keep it). `f` must not use this parser.
     template <class F>
-    [[nodiscard, gnu::always_inline]] bool for_each_record(F&& f, wire_error& err) noexcept(noexcept(f(section::answer, std::declval<const resource&>()))) {
+    [[nodiscard, gnu::always_inline]] bool for_each_record(F&& f, wire_error& err) noexcept(
+        noexcept(f(section::answer, std::declval<const resource&>()))) {
         finish_pending();
         if (sec_ == 0 && !skip_to(1, err)) return false;
         const bytes_view msg = msg_;
