@@ -8,12 +8,16 @@
 // 3. Prints the message with the dig-like formatter.
 // 4. Checks that the suffix cache of name decompression changes no result.
 // 5. Feeds the input to the TCP deframer in pieces sized by the input itself.
+// 6. Checks that parser::for_each_record gives what the next_record() loop
+//    gives: the same records (names down to their copied wire form), outcome,
+//    error and parser state afterwards.
 #include <array>
 #include <cstddef>
 #include <cstring>
 #include <cstdint>
 #include <cstdlib>
 #include <iterator>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -133,9 +137,83 @@ void check_cache(wirekit::bytes_view in) {
     }
 }
 
+// The record walker against the next_record() loop (see
+// tests/wire/dns/record_walk_test.cpp), from after the questions and from
+// the start of the message.
+struct walked {
+    bool ok = false;
+    wirekit::wire_error err{};
+    std::vector<record> records;
+    std::vector<std::vector<std::byte>> owners;
+    std::size_t offset = 0;
+    bool done = false;
+    std::optional<dns::edns_info> edns;
+};
+
+std::vector<std::byte> wire_of(const dns::name_view& n) {
+    std::array<std::byte, dns::max_name_len> w{};
+    const std::size_t len = n.copy_wire(w);
+    std::vector<std::byte> exact(n.wire_length());
+    if (n.copy_wire(exact.data()) != len || std::memcmp(exact.data(), w.data(), len) != 0)
+        bug("copy_wire forms differ");
+    return exact;
+}
+
+walked walk_records(wirekit::bytes_view in, bool fast, bool read_questions) {
+    walked w;
+    dns::parser p;
+    if (!p.reset(in)) return w;
+    if (read_questions) {
+        dns::question q;
+        dns::parser::outcome o;
+        while ((o = p.next_question(q, w.err)) == dns::parser::outcome::entry) {}
+        if (o == dns::parser::outcome::error) return w;
+    }
+    auto keep = [&](dns::section s, const dns::resource& r) {
+        w.records.push_back({static_cast<int>(s), r});
+        w.owners.push_back(wire_of(r.header.name));
+    };
+    if (fast) {
+        w.ok = p.for_each_record(keep, w.err);
+    } else {
+        dns::resource r;
+        w.ok = true;
+        for (auto s : {dns::section::answer, dns::section::authority, dns::section::additional}) {
+            dns::parser::outcome o;
+            while ((o = p.next_record(s, r, w.err)) == dns::parser::outcome::entry) keep(s, r);
+            if (o == dns::parser::outcome::error) {
+                w.ok = false;
+                break;
+            }
+        }
+    }
+    w.offset = p.offset();
+    w.done = p.done();
+    w.edns = p.edns();
+    return w;
+}
+
+void check_record_walk(wirekit::bytes_view in) {
+    for (bool q : {true, false}) {
+        const walked a = walk_records(in, false, q), b = walk_records(in, true, q);
+        if (a.ok != b.ok) bug("for_each_record changed the outcome");
+        if (!a.ok && !(a.err == b.err)) bug("for_each_record changed an error");
+        if (a.records.size() != b.records.size()) bug("for_each_record changed the record count");
+        for (std::size_t i = 0; i < a.records.size(); ++i) {
+            const auto& x = a.records[i];
+            const auto& y = b.records[i];
+            if (x.section != y.section || !(x.rr.header == y.rr.header) || x.rr.data.index() != y.rr.data.index() ||
+                !(x.rr.data == y.rr.data) || a.owners[i] != b.owners[i])
+                bug("for_each_record changed a record");
+        }
+        if (a.offset != b.offset || a.done != b.done || a.edns != b.edns) bug("for_each_record changed the parser state");
+    }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const wirekit::bytes_view in{reinterpret_cast<const std::byte*>(data), size};
     check_cache(in);
+    check_record_walk(in);
 
     content c;
     if (read_all(in, c)) {

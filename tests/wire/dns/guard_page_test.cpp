@@ -3,6 +3,8 @@
 // formatted and deframed. Any read past the end crashes the test.
 #include <catch2/catch.hpp>
 
+#include <array>
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -56,6 +58,13 @@ void exercise(wirekit::bytes_view m) {
                 (void)fmt::format("{}", **r);
             }
         }
+    }
+    // The record walker (parser::for_each_record), names copied out.
+    dns::parser w;
+    if (w.reset(m)) {
+        wirekit::wire_error err;
+        std::array<std::byte, dns::max_name_len> wire;
+        (void)w.for_each_record([&](dns::section, const dns::resource& r) { (void)r.header.name.copy_wire(wire); }, err);
     }
     std::string dump;
     (void)dns::format_message(std::back_inserter(dump), m);

@@ -57,6 +57,25 @@ TEST_CASE("docs/dns.md: building, then parsing with both call styles", "[dns][gu
     CHECK(p2.next_header(dns::section::question, r.header, err) == outcome::error);
     CHECK(err.kind == wirekit::errc::invalid_state);
 
+    // for_each_record (docs/dns.md, "Every record in one call").
+    dns::parser p3;
+    dns::question q3;
+    REQUIRE(p3.reset(*msg));
+    while (p3.next_question(q3, err) == outcome::entry) CHECK(q3.name == www.view());
+    std::array<std::uint8_t, 4> addr{};
+    int records = 0;
+    CHECK(p3.for_each_record(
+        [&](dns::section, const dns::resource& rec) {
+            ++records;
+            if (auto* a4 = std::get_if<dns::a_rdata>(&rec.data)) addr = a4->address;
+        },
+        err));
+    CHECK(records == 2);  // the A record and the OPT record
+    CHECK(addr == std::array<std::uint8_t, 4>{10, 0, 0, 1});
+    CHECK(p3.done());
+    REQUIRE(p3.edns());
+    CHECK(p3.edns()->udp_payload_size == 1232);
+
     auto odd = dns::name_buffer::from_text(R"(a\.b.c\032d.)");
     REQUIRE(odd);
     std::string labels;

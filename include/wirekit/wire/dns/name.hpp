@@ -36,21 +36,57 @@ namespace wirekit::dns {
 
 namespace detail {
 
+/// How a name_view of a valid name copies and iterates it, packed in one
+/// word (name_view::meta_; the suffix cache keeps the same word):
+///   bits  0-15  c1: where label iteration starts, and the first block
+///   bits 16-31  c2: the second block
+///   bits 32-39  uncompressed length, root included (1..255)
+///   bits 40-46  labels (0..127)
+///   bit  47     fast: the name is exactly block 1 (r1 octets at c1), block 2
+///               (r2 octets at c2) and the root octet; r1, r2 <= 32, and 32
+///               bytes from c1 and from c2 lie inside the message, so copying
+///               is two fixed 32-byte moves
+///   bits 48-55  r1
+///   bits 56-63  r2
+/// Without the fast bit the name is copied by following it from c1.
+namespace meta {
+inline constexpr std::uint64_t fast = std::uint64_t{1} << 47;
+inline constexpr std::size_t block = 32;  ///< bytes moved per block on the fast path
+/// A name followed from `c1` when copied.
+[[nodiscard]] constexpr std::uint64_t walk(std::size_t c1, std::size_t length, std::size_t labels) noexcept {
+    return static_cast<std::uint64_t>(c1 & 0xFFFFu) | (static_cast<std::uint64_t>(length & 0xFFu) << 32) |
+           (static_cast<std::uint64_t>(labels & 0x7Fu) << 40);
+}
+/// A name of two blocks (r2 may be 0, then c2 should be c1) in a message of
+/// `size` bytes; fast when the blocks allow it, else followed from c1.
+[[nodiscard, gnu::always_inline]] constexpr std::uint64_t blocks(std::size_t size, std::size_t length, std::size_t labels,
+                                                                 std::size_t c1, std::size_t r1, std::size_t c2,
+                                                                 std::size_t r2) noexcept {
+    // Both windows inside the message, and (for messages over 64 KiB) at
+    // offsets that fit 16 bits.
+    const std::size_t top = c1 > c2 ? c1 : c2;
+    const std::size_t room = size < 0x10000u ? size : 0x10000u;
+    if ((r1 | r2) > block || top + block > room) return walk(c1, length, labels);
+    return static_cast<std::uint64_t>(c1) | (static_cast<std::uint64_t>(c2) << 16) |
+           (static_cast<std::uint64_t>(length) << 32) | (static_cast<std::uint64_t>(labels) << 40) | fast |
+           (static_cast<std::uint64_t>(r1) << 48) | (static_cast<std::uint64_t>(r2) << 56);
+}
+[[nodiscard]] constexpr std::size_t c1(std::uint64_t m) noexcept { return m & 0xFFFFu; }
+[[nodiscard]] constexpr std::size_t c2(std::uint64_t m) noexcept { return (m >> 16) & 0xFFFFu; }
+[[nodiscard]] constexpr std::size_t length(std::uint64_t m) noexcept { return (m >> 32) & 0xFFu; }
+[[nodiscard]] constexpr std::size_t labels(std::uint64_t m) noexcept { return (m >> 40) & 0x7Fu; }
+[[nodiscard]] constexpr std::size_t r1(std::uint64_t m) noexcept { return (m >> 48) & 0xFFu; }
+[[nodiscard]] constexpr std::size_t r2(std::uint64_t m) noexcept { return m >> 56; }
+}  // namespace meta
+
 /// What scan_name learns about a valid name.
 struct name_scan {
-    /// run1/run2 value meaning "not recorded": name_view then walks the name.
-    static constexpr std::uint8_t no_run = 0xFF;
     std::size_t end = 0;      ///< offset just after the name's in-place bytes
     std::uint8_t length = 0;  ///< uncompressed wire length, root included (1..255)
     std::uint8_t labels = 0;  ///< number of non-root labels (0..127)
-    /// Octets of labels stored in place at the name's start, before its first
-    /// compression pointer or its root octet (0..254), or no_run.
-    std::uint8_t run1 = no_run;
-    /// Octets of labels in the run the first pointer leads to, before the
-    /// next pointer or the root octet (0..253), or no_run (also when the name
-    /// has no pointer). With run1 and length these let name_view copy a name
-    /// of up to two pointers without reading its labels again.
-    std::uint8_t run2 = no_run;
+    /// The view's copy plan (see detail::meta), or 0: a view then follows
+    /// the name from its first byte.
+    std::uint64_t meta = 0;
 };
 
 /// Name suffixes already validated in one message, so that a compression
@@ -58,39 +94,41 @@ struct name_scan {
 /// Direct-mapped by offset; a miss only costs the ordinary walk, and a hit is
 /// used only when the result is exactly what the walk would give (the
 /// 255-octet and hop limits are checked against the cached totals, and on
-/// any doubt the walk runs). Belongs to one message: reset it for another.
+/// any doubt the walk runs). Belongs to one message: clear() it for another.
 struct suffix_cache {
-    // Each slot packs one suffix in 64 bits: start offset + 1 (bits 0-13;
-    // 0 means empty), uncompressed length (14-21), labels (22-28), the
-    // pointers followed inside it (29-31; 7 means "7 or more": not used) and
-    // its run1 (32-39, see name_scan).
     static constexpr std::size_t slots = 16;
-    std::array<std::uint64_t, slots> e{};
+    /// Per slot: start offset + 1 (bits 0-15; 0 means empty) and the
+    /// pointers followed inside the suffix (16-23).
+    std::array<std::uint32_t, slots> key{};
+    /// Per slot: the suffix's view plan (detail::meta). A name that is one
+    /// pointer to the suffix is the same name, so it takes this word as is.
+    std::array<std::uint64_t, slots> view{};
+
+    void clear() noexcept { key.fill(0); }
 
     /// Looks up the suffix at `off`: true and its totals when known exactly.
     [[nodiscard]] bool find(std::size_t off, std::size_t& length, std::size_t& labels, std::size_t& hops) const noexcept {
-        std::size_t run1;
-        return find(off, length, labels, hops, run1);
-    }
-    /// As find(), also giving the suffix's run1 (name_scan::no_run if unknown).
-    [[nodiscard]] bool find(std::size_t off, std::size_t& length, std::size_t& labels, std::size_t& hops,
-                            std::size_t& run1) const noexcept {
-        const std::uint64_t x = e[off % slots];
-        if ((x & 0x3FFFu) != off + 1 || off + 1 > 0x3FFFu) return false;
-        hops = (x >> 29) & 7u;
-        if (hops == 7) return false;
-        length = (x >> 14) & 0xFFu;
-        labels = (x >> 22) & 0x7Fu;
-        run1 = (x >> 32) & 0xFFu;
+        std::uint64_t m;
+        if (!find(off, hops, m)) return false;
+        length = meta::length(m);
+        labels = meta::labels(m);
         return true;
     }
-    void put(std::size_t off, std::size_t length, std::size_t labels, std::size_t hops,
-             std::size_t run1 = name_scan::no_run) noexcept {
-        if (off + 1 > 0x3FFFu) return;
-        const std::uint64_t h = hops < 7 ? static_cast<std::uint64_t>(hops) : 7u;
-        e[off % slots] = static_cast<std::uint64_t>(off + 1) | (static_cast<std::uint64_t>(length) << 14) |
-                         (static_cast<std::uint64_t>(labels) << 22) | (h << 29) |
-                         (static_cast<std::uint64_t>(run1 & 0xFFu) << 32);
+    /// As find(), giving the pointers followed and the plan word.
+    [[nodiscard]] bool find(std::size_t off, std::size_t& hops, std::uint64_t& m) const noexcept {
+        const std::uint32_t k = key[off % slots];
+        if ((k & 0xFFFFu) != off + 1) return false;  // keys are <= 0x3FFF (see put)
+        hops = k >> 16;
+        m = view[off % slots];
+        return true;
+    }
+    /// Remembers the valid name at `off`. Skipped when no pointer can reach
+    /// `off` or when a pointer to it would exceed max_pointer_hops, so a
+    /// name that is one pointer to a cached suffix is always within limits.
+    void put(std::size_t off, std::size_t hops, std::uint64_t m) noexcept {
+        if (off + 1 > max_pointer_offset || hops >= max_pointer_hops) return;
+        key[off % slots] = static_cast<std::uint32_t>((off + 1) | (hops << 16));
+        view[off % slots] = m;
     }
 };
 
@@ -132,7 +170,8 @@ struct suffix_cache {
         out.end = end;
         out.length = static_cast<std::uint8_t>(length);
         out.labels = static_cast<std::uint8_t>(labels);
-        if (cache) cache->put(off, length, labels, hops);
+        out.meta = meta::walk(off, length, labels);
+        if (cache) cache->put(off, hops, out.meta);
         return true;
     };
     for (;;) {
@@ -191,9 +230,9 @@ struct suffix_cache {
 }
 
 /// Validates the name at `off` exactly as scan_name_exact does (same
-/// accepted names, same results, same errors), and also records the name's
-/// first two runs (name_scan::run1/run2) so that copying it later is a
-/// straight block copy.
+/// accepted names, same results, same errors), and also records how a view
+/// copies it (name_scan::meta): a name of at most two runs of in-place labels
+/// is two block moves (see detail::meta).
 ///
 /// The fast walk folds the checks of each label into one comparison: the
 /// next length octet must lie before `lim`, which is both inside the bytes
@@ -213,8 +252,7 @@ struct suffix_cache {
     std::size_t hops = 0;
     std::size_t labels = 0;
     std::size_t in_place_end = 0;
-    std::size_t run1 = name_scan::no_run;
-    std::size_t run2 = name_scan::no_run;
+    std::size_t run1 = 0;         // octets of the in-place run (valid once hops >= 1)
     // A label ending at np is accepted when np <= lim: a byte follows it in
     // bounds and prior + (np - seg_start) + 1 (the root) <= 255.
     auto lim_for = [&]() {
@@ -244,25 +282,28 @@ struct suffix_cache {
         if (hops == 0) {
             in_place_end = pos + 2;
             run1 = run;
-        } else if (hops == 1) {
-            run2 = run;
         }
         ++hops;
         prior += run;
         if (cache) {
-            std::size_t c_length, c_labels, c_hops, c_run1;
-            if (cache->find(target, c_length, c_labels, c_hops, c_run1) && prior + c_length <= max_name_len &&
+            std::size_t c_hops;
+            std::uint64_t c_meta;
+            if (cache->find(target, c_hops, c_meta) && prior + meta::length(c_meta) <= max_name_len &&
                 hops + c_hops <= max_pointer_hops) {
-                if (hops == 1) run2 = c_run1;
-                const std::size_t length = prior + c_length;
-                labels += c_labels;
+                const std::size_t length = prior + meta::length(c_meta);
+                labels += meta::labels(c_meta);
                 hops += c_hops;
                 out.end = in_place_end;
                 out.length = static_cast<std::uint8_t>(length);
                 out.labels = static_cast<std::uint8_t>(labels);
-                out.run1 = static_cast<std::uint8_t>(run1);
-                out.run2 = static_cast<std::uint8_t>(run2);
-                cache->put(off, length, labels, hops, run1);
+                // One pointer to the suffix: the same name, the same plan.
+                // In-place labels, then the suffix as one block: two blocks.
+                if (prior == 0) out.meta = c_meta;
+                else if (hops - c_hops == 1 && (c_meta & meta::fast) && meta::r2(c_meta) == 0)
+                    out.meta = meta::blocks(size, length, labels, off, run1, meta::c1(c_meta), meta::r1(c_meta));
+                else
+                    out.meta = meta::walk(off, length, labels);
+                cache->put(off, hops, out.meta);
                 return true;
             }
         }
@@ -271,15 +312,15 @@ struct suffix_cache {
         lim = lim_for();
     }
     const std::size_t run = pos - seg_start;
-    if (hops == 0) run1 = run;
-    else if (hops == 1) run2 = run;
     const std::size_t length = prior + run + 1;
     out.end = hops ? in_place_end : pos + 1;
     out.length = static_cast<std::uint8_t>(length);
     out.labels = static_cast<std::uint8_t>(labels);
-    out.run1 = static_cast<std::uint8_t>(run1);
-    out.run2 = static_cast<std::uint8_t>(run2);
-    if (cache) cache->put(off, length, labels, hops, run1);
+    if (hops == 0) out.meta = meta::blocks(size, length, labels, off, run, off, 0);
+    else if (hops == 1 && run1 == 0) out.meta = meta::blocks(size, length, labels, seg_start, run, seg_start, 0);
+    else if (hops == 1) out.meta = meta::blocks(size, length, labels, off, run1, seg_start, run);
+    else out.meta = meta::walk(off, length, labels);
+    if (cache) cache->put(off, hops, out.meta);
     return true;
 }
 
@@ -305,6 +346,9 @@ struct suffix_cache {
 }
 
 }  // namespace detail
+
+class parser;
+class name_buffer;
 
 /// A domain name inside a message (or inside a name_buffer), never copied.
 /// Obtained from the parser after validation, so iteration cannot fail. It
@@ -363,31 +407,24 @@ public:
     /// Wraps a name already validated by detail::scan_name over `msg`
     /// (the parser does this). `info` is that scan's result.
     name_view(bytes_view msg, std::size_t off, const detail::name_scan& info) noexcept
-        : base_(msg.data()),
-          off_(static_cast<std::uint16_t>(off)),
-          // Truncation keeps avail_ <= msg.size(), which is all it must be.
-          avail_(static_cast<std::uint16_t>(msg.size())),
-          length_(info.length),
-          labels_(info.labels),
-          run1_(info.run1),
-          run2_(info.run2) {}
+        : base_(msg.data()), meta_(info.meta ? info.meta : detail::meta::walk(off, info.length, info.labels)) {}
 
     [[nodiscard]] iterator begin() const noexcept {
         if (!base_) return iterator{};
-        return iterator{base_, off_};
+        return iterator{base_, detail::meta::c1(meta_)};
     }
     [[nodiscard]] iterator end() const noexcept { return iterator{}; }
 
     /// Uncompressed wire length in octets, root label included (1..255).
-    [[nodiscard]] constexpr std::size_t wire_length() const noexcept { return length_; }
+    [[nodiscard]] constexpr std::size_t wire_length() const noexcept { return detail::meta::length(meta_); }
     /// Number of labels, the root not counted (0 for ".").
-    [[nodiscard]] constexpr std::size_t label_count() const noexcept { return labels_; }
+    [[nodiscard]] constexpr std::size_t label_count() const noexcept { return detail::meta::labels(meta_); }
     /// True for the root name ".".
-    [[nodiscard]] constexpr bool is_root() const noexcept { return labels_ == 0; }
+    [[nodiscard]] constexpr bool is_root() const noexcept { return label_count() == 0; }
 
     /// Case-insensitive equality (RFC 4343 §3: ASCII letters only).
     friend bool operator==(const name_view& a, const name_view& b) noexcept {
-        if (a.length_ != b.length_ || a.labels_ != b.labels_) return false;
+        if (a.wire_length() != b.wire_length() || a.label_count() != b.label_count()) return false;
         auto i = a.begin();
         auto j = b.begin();
         for (; i != a.end(); ++i, ++j) {
@@ -403,17 +440,42 @@ public:
     /// Writes the uncompressed wire form (labels then the root octet) to `out`,
     /// which must hold wire_length() bytes. Returns the number of bytes written.
     ///
-    /// The name was validated when it was read, so this only follows it: each
-    /// run of labels stored in place (up to the root octet or a compression
-    /// pointer) is copied as one block, length octets included, and the walk
-    /// reads only the length octets (RFC 1035 §4.1.4: a name is a run of
-    /// labels ending in a zero octet or a pointer).
-    std::size_t copy_wire(std::byte* out) const noexcept { return copy_wire_impl(out, length_); }
+    /// The name was validated when it was read, so this only follows it: a
+    /// name of at most two runs of in-place labels (RFC 1035 §4.1.4: a run of
+    /// labels ends in a zero octet or a pointer) was recorded as two blocks
+    /// and is copied without reading a label; any other is followed run by
+    /// run, each run copied as one block.
+    std::size_t copy_wire(std::byte* out) const noexcept {
+        const std::uint64_t m = meta_;
+        if (m & detail::meta::fast) [[likely]] {
+            const std::size_t r1 = detail::meta::r1(m), length = detail::meta::length(m);
+            std::memcpy(out, base_ + detail::meta::c1(m), r1);
+            std::memcpy(out + r1, base_ + detail::meta::c2(m), detail::meta::r2(m));
+            out[length - 1] = std::byte{0};
+            return length;
+        }
+        return walk_copy(out);
+    }
     /// As copy_wire(std::byte*), into a buffer that holds any name. Faster:
-    /// short runs are moved in fixed 16- or 32-byte blocks (bytes past the
-    /// name's end in `out` are left unspecified).
+    /// each block is moved as a fixed 32-byte block (bytes past the name's
+    /// end in `out` are left unspecified).
     std::size_t copy_wire(std::array<std::byte, max_name_len>& out) const noexcept {
-        return copy_wire_impl(out.data(), max_name_len);
+        const std::uint64_t m = meta_;
+        if (m & detail::meta::fast) [[likely]] {
+            // r1 <= 32, so the second block ends by out[64]; the root octet
+            // overwrites what the second block moved past the name.
+            const std::size_t length = detail::meta::length(m);
+            std::memcpy(out.data(), base_ + detail::meta::c1(m), detail::meta::block);
+            if (detail::meta::r2(m) != 0)  // most names are one block
+                std::memcpy(out.data() + detail::meta::r1(m), base_ + detail::meta::c2(m), detail::meta::block);
+            out[length - 1] = std::byte{0};
+            return length;
+        }
+        if (detail::meta::length(m) == 1) {  // the root, e.g. an OPT owner near the message end
+            out[0] = std::byte{0};
+            return 1;
+        }
+        return walk_copy(out.data());
     }
 
     /// Writes the presentation form (RFC 1035 §5.1) to `out`, an output
@@ -447,72 +509,40 @@ public:
     }
 
 private:
-    // Copies the `len` octets at base_[at] to out[n]: as one fixed 16- or
-    // 32-byte block when that stays inside the message and inside `cap`
-    // (the next run or the root octet overwrites the excess).
-    [[gnu::always_inline]] void copy_run(std::byte* out, std::size_t n, std::size_t at, std::size_t len,
-                                         std::size_t cap) const noexcept {
-        if (len <= 16 && at + 16 <= avail_ && n + 16 <= cap) std::memcpy(out + n, base_ + at, 16);
-        else if (len <= 32 && at + 32 <= avail_ && n + 32 <= cap) std::memcpy(out + n, base_ + at, 32);
-        else std::memcpy(out + n, base_ + at, len);
-    }
-    // The compression pointer at base_[at] (validated).
-    [[nodiscard]] std::size_t pointer_at(std::size_t at) const noexcept {
-        return ((std::to_integer<std::size_t>(base_[at]) & 0x3Fu) << 8) | std::to_integer<std::size_t>(base_[at + 1]);
-    }
-    // Follows the name from `pos` run by run (reading its length octets),
-    // appending to out[n..]; returns the new n (root octet not written).
-    std::size_t walk_runs(std::byte* out, std::size_t n, std::size_t pos, std::size_t cap) const noexcept {
-        for (;;) {
-            const std::size_t run = pos;
-            std::uint8_t b = std::to_integer<std::uint8_t>(base_[pos]);
-            while (b != 0 && b < 0xC0u) {  // a label (validation ruled out 0x40/0x80)
-                pos += 1u + b;
-                b = std::to_integer<std::uint8_t>(base_[pos]);
-            }
-            const std::size_t len = pos - run;
-            copy_run(out, n, run, len, cap);
-            n += len;
-            if (b == 0) return n;
-            pos = pointer_at(pos);
-        }
-    }
-    // Writes at most `cap` bytes (cap >= length_) to `out`. The runs recorded
-    // at validation (run1_, run2_) make a name of up to two pointers a pair
-    // of block copies: the runs' lengths are known, so no label is read.
-    // `n + 1 < length_` after a run means more labels follow, behind the
-    // pointer that ends the run.
-    [[gnu::always_inline]] std::size_t copy_wire_impl(std::byte* out, std::size_t cap) const noexcept {
+    friend class parser;       // builds views of owner names straight from the suffix cache
+    friend class name_buffer;  // views its own storage
+
+    // meta_ packs everything the view knows besides base_ (detail::meta):
+    // where its labels start, its length and label count, and how to copy
+    // it. One word, so that making or passing a view is one store, and a
+    // name that is one pointer to a cached suffix takes the cached word.
+    name_view(const std::byte* base, std::uint64_t meta) noexcept : base_(base), meta_(meta) {}
+
+    // Follows the name from its first label run by run (reading its length
+    // octets), copying each run as one block; writes the root octet.
+    [[gnu::noinline]] std::size_t walk_copy(std::byte* out) const noexcept {
         std::size_t n = 0;
         if (base_) {
-            if (run1_ == detail::name_scan::no_run) [[unlikely]] {
-                n = walk_runs(out, 0, off_, cap);
-            } else {
-                copy_run(out, 0, off_, run1_, cap);
-                n = run1_;
-                if (n + 1 < length_) {
-                    const std::size_t t = pointer_at(off_ + n);
-                    if (run2_ == detail::name_scan::no_run) [[unlikely]] {
-                        n = walk_runs(out, n, t, cap);
-                    } else {
-                        copy_run(out, n, t, run2_, cap);
-                        n += run2_;
-                        if (n + 1 < length_) n = walk_runs(out, n, pointer_at(t + run2_), cap);
-                    }
+            std::size_t pos = detail::meta::c1(meta_);
+            for (;;) {
+                const std::size_t run = pos;
+                std::uint8_t b = std::to_integer<std::uint8_t>(base_[pos]);
+                while (b != 0 && b < 0xC0u) {  // a label (validation ruled out 0x40/0x80)
+                    pos += 1u + b;
+                    b = std::to_integer<std::uint8_t>(base_[pos]);
                 }
+                if (pos != run) std::memcpy(out + n, base_ + run, pos - run);
+                n += pos - run;
+                if (b == 0) break;
+                pos = ((std::size_t{b} & 0x3Fu) << 8) | std::to_integer<std::size_t>(base_[pos + 1]);
             }
         }
-        out[n++] = std::byte{0};
-        return n;
+        out[n] = std::byte{0};
+        return n + 1;
     }
 
     const std::byte* base_ = nullptr;  // nullptr means the root name
-    std::uint16_t off_ = 0;
-    std::uint16_t avail_ = 0;          // bytes readable from base_ (the message size, capped)
-    std::uint8_t length_ = 1;
-    std::uint8_t labels_ = 0;
-    std::uint8_t run1_ = detail::name_scan::no_run;  // see detail::name_scan
-    std::uint8_t run2_ = detail::name_scan::no_run;
+    std::uint64_t meta_ = detail::meta::walk(0, 1, 0);
 };
 
 /// An owned, uncompressed domain name (at most 255 octets, fixed storage, no
@@ -595,8 +625,7 @@ public:
 
     /// A view of this name; valid while this object lives and is unchanged.
     [[nodiscard]] name_view view() const noexcept {
-        return name_view{bytes_view{wire_.data(), wire_.size()}, 0, detail::name_scan{length_, length_, labels_,
-                                                                              static_cast<std::uint8_t>(length_ - 1)}};
+        return name_view{wire_.data(), detail::meta::blocks(wire_.size(), length_, labels_, 0, length_ - 1u, 0, 0)};
     }
     /// The uncompressed wire form (1..255 bytes).
     [[nodiscard]] bytes_view wire() const noexcept { return {wire_.data(), length_}; }

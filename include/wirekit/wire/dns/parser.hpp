@@ -19,6 +19,8 @@
 //
 // Sections may be skipped: asking for a later section first skips the rest of
 // the earlier ones (their names are still validated, RDATA is not decoded).
+// for_each_record() reads all remaining records in one call (the hot-path
+// form of the next_record() loop: same records, errors and end state).
 #pragma once
 
 #include <cstddef>   // std::size_t
@@ -44,7 +46,9 @@ class parser {
 public:
     /// Reads the header of `msg` (one whole DNS message) and positions the
     /// parser at the question section.
-    /// Errors: truncated when msg is shorter than 12 bytes; bad_length (offset
+    /// Errors: truncated when msg is shorter than 12 bytes; limit_exceeded
+    /// (offset 65535) when it is longer than max_message_len, the largest
+    /// message DNS can carry (RFC 1035 §4.2.2: a 16-bit length); bad_length (offset
     /// 4) when the four counts need more bytes than the message has (each
     /// question needs at least 5, each record at least 11) — this bounds the
     /// work on hostile counts before any section is read.
@@ -61,36 +65,48 @@ public:
     /// Starts reading `msg` with this object, exactly as start() does, and
     /// forgets the previous message. Errors: as start().
     [[nodiscard]] result<void> reset(bytes_view msg) noexcept {
-        // Member by member: a whole-object assignment from a temporary costs
-        // store-forwarding stalls on this hot path.
-        msg_ = {};
-        off_ = rd_off_ = rd_len_ = 0;
-        left_ = 0;
+        // Member by member, each stored once: a whole-object assignment
+        // from a temporary costs store-forwarding stalls on this hot path.
+        // (rd_off_/rd_len_ are read only while pending_.)
         sec_ = 0;
         pending_ = false;
-        edns_.reset();
-        cache_.e.fill(0);
-        if (msg.size() < header_len)
+        has_edns_ = false;
+        cache_.clear();
+        if (msg.size() < header_len) {
+            forget();
             return make_error(errc::truncated, layer_name, msg.size(), "message shorter than the 12-byte header");
+        }
+        if (msg.size() > max_message_len) {  // name views keep 16-bit offsets
+            forget();
+            return make_error(errc::limit_exceeded, layer_name, max_message_len, "message longer than 65535 octets");
+        }
         const std::byte* p = msg.data();
         hdr_.id = load_be<2>(p);
-        hdr_.set_flags(load_be<2>(p + 2));
+        flags_ = load_be<2>(p + 2);  // decoded by header(), when asked for
         hdr_.qdcount = load_be<2>(p + 4);
         hdr_.ancount = load_be<2>(p + 6);
         hdr_.nscount = load_be<2>(p + 8);
         hdr_.arcount = load_be<2>(p + 10);
         const std::size_t need = header_len + 5u * hdr_.qdcount +
                                  11u * (std::size_t{hdr_.ancount} + hdr_.nscount + hdr_.arcount);
-        if (need > msg.size())
+        if (need > msg.size()) {
+            forget();
             return make_error(errc::bad_length, layer_name, 4, "section counts exceed the message size");
+        }
         msg_ = msg;
         off_ = header_len;
         left_ = hdr_.qdcount;
         return {};
     }
 
-    /// The decoded header.
-    [[nodiscard]] const dns::header& header() const noexcept { return hdr_; }
+    /// The decoded header (RFC 1035 §4.1.1), by value: its flags are
+    /// decoded here, not by reset(), so a parse that does not look at them
+    /// does not pay for them.
+    [[nodiscard]] dns::header header() const noexcept {
+        dns::header h = hdr_;
+        h.set_flags(flags_);
+        return h;
+    }
     /// The whole message being read.
     [[nodiscard]] bytes_view message() const noexcept { return msg_; }
     /// Byte offset of the next unread entry.
@@ -98,7 +114,14 @@ public:
     /// True once every section has been read (trailing bytes, if any, are ignored).
     [[nodiscard]] bool done() const noexcept { return sec_ == done_sec; }
     /// EDNS parameters, once the OPT record has been read (RFC 6891 §6.1.3).
-    [[nodiscard]] const std::optional<edns_info>& edns() const noexcept { return edns_; }
+    /// (By value: decoded from the OPT record's CLASS and TTL when asked for.)
+    [[nodiscard]] std::optional<edns_info> edns() const noexcept {
+        if (!has_edns_) return std::nullopt;
+        rr_header h;
+        h.cls = static_cast<rr_class>(edns_cls_);
+        h.ttl = edns_ttl_;
+        return edns_info::from_header(h);
+    }
 
     /// The next question, or nullopt when the question section is done.
     /// Errors: those of name reading (see name.hpp); truncated when QTYPE or
@@ -182,7 +205,7 @@ public:
     };
 
     /// As question(), into `q`.
-    [[nodiscard]] outcome next_question(dns::question& q, wire_error& err) noexcept {
+    [[nodiscard, gnu::always_inline]] outcome next_question(dns::question& q, wire_error& err) noexcept {
         return to_outcome(question_into(q, err));
     }
     /// As answer_header()/authority_header()/additional_header() for `s`
@@ -201,6 +224,71 @@ public:
         return rdata_into(r.data, err) ? outcome::entry : outcome::error;
     }
 
+    /// Reads every remaining record — the rest of the answer, authority and
+    /// additional sections, in that order (RFC 1035 §4.1, §4.1.3) — and
+    /// calls `f` for each, with its header and decoded RDATA. Any questions not yet read are skipped first (as
+    /// next_record() does), and so is a pending RDATA.
+    ///
+    /// Same records, same checks, same errors and the same parser state
+    /// afterwards as calling next_record() for each section in turn; it is
+    /// the hot-path form of that loop (one tight loop over the records, the
+    /// common RDATA types decoded inline). Returns true when every section
+    /// has been read (done() is then true); false on the first bad record,
+    /// with `err` filled (layer "dns", offset into the message) and every
+    /// record before it passed to `f`.
+    ///
+    /// `f(section, const resource&)`: the section (answer, authority or
+    /// additional) and the record, a view into the message valid during the
+    /// call (copy it to keep it). `f` must not use this parser.
+    template <class F>
+    [[nodiscard, gnu::always_inline]] bool for_each_record(F&& f, wire_error& err) noexcept(
+        noexcept(f(section::answer, std::declval<const resource&>()))) {
+        finish_pending();
+        if (sec_ == 0 && !skip_to(1, err)) return false;
+        const bytes_view msg = msg_;
+        const std::size_t size = msg.size();
+        std::size_t off = off_;
+        std::uint8_t s = sec_;
+        std::size_t left = left_;
+        resource r;  // reused for every record (a local: the walk's state stays in registers)
+        for (; s < done_sec; ++s, left = s == 2 ? hdr_.nscount : hdr_.arcount) {
+            for (; left != 0; --left) {
+                const std::size_t start = off;
+                rr_header& h = r.header;
+                // Common case: 12 bytes left and the owner is one pointer to
+                // a cached name; then the 10 fixed bytes are known to be there.
+                if (size - off < 12 || !pointer_owner(msg, off, cache_, h.name)) {
+                    if (!owner_from_cache(msg, off, cache_, h.name) &&
+                        !detail::read_name_into(msg, off, size, h.name, err, &cache_))
+                        return stop(s, left, off, false, 0, h.type);
+                    if (size - off < 10) {
+                        detail::fail(err, errc::truncated, size, "record header cut off");
+                        return stop(s, left, off, false, 0, h.type);
+                    }
+                }
+                const std::byte* p = msg.data() + off;
+                h.type = static_cast<rr_type>(load_be<2>(p));
+                h.cls = static_cast<rr_class>(load_be<2>(p + 2));
+                h.ttl = load_be<4>(p + 4);
+                h.rdlength = load_be<2>(p + 8);
+                off += 10;
+                if (h.rdlength > size - off) {
+                    detail::fail(err, errc::truncated, size, "RDATA runs past the end of the message");
+                    return stop(s, left, off, false, 0, h.type);
+                }
+                if (h.type == rr_type::opt) [[unlikely]] {
+                    if (!check_opt(s, h, start, err)) return stop(s, left, off, false, 0, h.type);
+                }
+                if (!detail::decode_rdata_inline(msg, h.type, off, h.rdlength, r.data, err, &cache_))
+                    return stop(s, left - 1, off, true, h.rdlength, h.type);
+                f(static_cast<section>(s), static_cast<const resource&>(r));
+                off += h.rdlength;
+            }
+        }
+        (void)stop(done_sec, 0, off, false, 0, rr_type::a);
+        return true;
+    }
+
 private:
     static constexpr std::uint8_t done_sec = 4;
 
@@ -213,6 +301,30 @@ private:
             off_ = rd_off_ + rd_len_;
             pending_ = false;
         }
+    }
+
+    // Writes for_each_record's local state back (as the next_record() loop
+    // would have left it) and returns false (for the error exits). With
+    // `pending`, the record at `off` of length rd_len has its RDATA pending.
+    bool stop(std::uint8_t s, std::size_t left, std::size_t off, bool pending, std::size_t rd_len,
+              rr_type t) noexcept {
+        sec_ = s;
+        left_ = static_cast<std::uint16_t>(left);
+        off_ = off;
+        pending_ = pending;
+        if (pending) {
+            rd_off_ = off;
+            rd_len_ = rd_len;
+            rd_type_ = t;
+        }
+        return false;
+    }
+
+    // The state of a parser that has no message (after a failed reset()).
+    void forget() noexcept {
+        msg_ = {};
+        off_ = 0;
+        left_ = 0;
     }
 
     void next_section() noexcept {
@@ -244,22 +356,41 @@ private:
         return 1;
     }
 
-    // Fast path for the most common owner name in a response: a lone
-    // compression pointer to a name already read (so in the suffix cache).
-    // Gives exactly what scan_name_into would; false means "take the walk".
-    bool owner_from_cache(name_view& out) noexcept {
-        const std::size_t size = msg_.size();
-        if (off_ + 1 >= size) return false;
-        const auto b = std::to_integer<std::uint8_t>(msg_[off_]);
+    // Fast path for the most common owner names in a response: a lone
+    // compression pointer to a name already read (so in the suffix cache:
+    // the same name, so the same view), and the root (OPT). Gives exactly
+    // what scan_name_into would and advances `off` past the name; false
+    // means "take the walk" (nothing changed).
+    // owner_from_cache's pointer case alone, for a caller that knows 2 bytes
+    // are there.
+    [[gnu::always_inline]] static bool pointer_owner(bytes_view msg, std::size_t& off,
+                                                     const detail::suffix_cache& cache, name_view& out) noexcept {
+        const auto b = std::to_integer<std::uint8_t>(msg[off]);
         if ((b & 0xC0u) != 0xC0u) return false;
-        const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg_[off_ + 1]);
-        std::size_t length, labels, hops, run1;
-        if (target >= off_ || !cache_.find(target, length, labels, hops, run1) || hops + 1 > max_pointer_hops)
-            return false;
-        out = name_view{msg_, off_, detail::name_scan{off_ + 2, static_cast<std::uint8_t>(length),
-                                                      static_cast<std::uint8_t>(labels), 0,
-                                                      static_cast<std::uint8_t>(run1)}};
-        off_ += 2;
+        const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg[off + 1]);
+        const std::size_t slot = target % detail::suffix_cache::slots;
+        if (target >= off || (cache.key[slot] & 0xFFFFu) != target + 1) return false;
+        out = name_view{msg.data(), cache.view[slot]};
+        off += 2;
+        return true;
+    }
+
+    [[gnu::always_inline]] static bool owner_from_cache(bytes_view msg, std::size_t& off,
+                                                        const detail::suffix_cache& cache, name_view& out) noexcept {
+        if (off + 1 >= msg.size()) return false;
+        const auto b = std::to_integer<std::uint8_t>(msg[off]);
+        if ((b & 0xC0u) != 0xC0u) [[unlikely]] {
+            if (b != 0) return false;
+            out = name_view{msg.data(), detail::meta::walk(off, 1, 0)};  // copy_wire: one zero octet
+            off += 1;
+            return true;
+        }
+        const std::size_t target = ((b & 0x3Fu) << 8) | std::to_integer<std::uint8_t>(msg[off + 1]);
+        const std::size_t slot = target % detail::suffix_cache::slots;
+        // The cache holds only suffixes a pointer may still reach (put()).
+        if (target >= off || (cache.key[slot] & 0xFFFFu) != target + 1) return false;
+        out = name_view{msg.data(), cache.view[slot]};
+        off += 2;
         return true;
     }
 
@@ -311,7 +442,8 @@ private:
             return 0;
         }
         const std::size_t start = off_;
-        if (!owner_from_cache(h.name) && !detail::read_name_into(msg_, off_, msg_.size(), h.name, err, &cache_))
+        if (!owner_from_cache(msg_, off_, cache_, h.name) &&
+            !detail::read_name_into(msg_, off_, msg_.size(), h.name, err, &cache_))
             return -1;
         if (msg_.size() - off_ < 10) {
             detail::fail(err, errc::truncated, msg_.size(), "record header cut off");
@@ -340,9 +472,11 @@ private:
 
     bool check_opt(std::uint8_t s, const rr_header& h, std::size_t start, wire_error& err) noexcept {
         if (s != 3) return detail::fail(err, errc::malformed, start, "OPT record outside the additional section");
-        if (edns_) return detail::fail(err, errc::malformed, start, "more than one OPT record");
+        if (has_edns_) return detail::fail(err, errc::malformed, start, "more than one OPT record");
         if (!h.name.is_root()) return detail::fail(err, errc::malformed, start, "OPT owner name is not the root");
-        edns_ = edns_info::from_header(h);
+        has_edns_ = true;
+        edns_cls_ = static_cast<std::uint16_t>(h.cls);
+        edns_ttl_ = h.ttl;
         return true;
     }
 
@@ -369,7 +503,8 @@ private:
     }
 
     bytes_view msg_{};
-    dns::header hdr_{};
+    dns::header hdr_{};  // id and counts (flags_ holds the flags word)
+    std::uint16_t flags_ = 0;
     std::size_t off_ = 0;
     std::size_t rd_off_ = 0;
     std::size_t rd_len_ = 0;
@@ -377,7 +512,9 @@ private:
     std::uint16_t left_ = 0;
     std::uint8_t sec_ = 0;  // 0 question, 1 answer, 2 authority, 3 additional, 4 done
     bool pending_ = false;
-    std::optional<edns_info> edns_{};
+    bool has_edns_ = false;        // an OPT record was read: edns() decodes these two
+    std::uint16_t edns_cls_ = 0;
+    std::uint32_t edns_ttl_ = 0;
     detail::suffix_cache cache_{};
 };
 

@@ -417,6 +417,41 @@ namespace detail {
     }
 }
 
+/// decode_rdata_into with the common types inlined: A, the one-name types
+/// (NS, CNAME, PTR) and OPT. Same results and errors: anything unusual (a
+/// wrong length, a bad name, bytes after the name, options that do not tile
+/// RDATA, another type) is left to decode_rdata_into, which then decides (a failed name scan stores nothing
+/// in the cache, so running it again gives the same outcome).
+[[nodiscard, gnu::always_inline]] inline bool decode_rdata_inline(bytes_view msg, rr_type t, std::size_t off,
+                                                                  std::size_t len, rdata& out, wire_error& err,
+                                                                  suffix_cache* cache) noexcept {
+    if (t == rr_type::a && len == 4) {
+        auto& r = out.emplace<a_rdata>();
+        std::memcpy(r.address.data(), msg.data() + off, 4);
+        return true;
+    }
+    if (t == rr_type::cname || t == rr_type::ns || t == rr_type::ptr) {
+        name_scan sc;
+        if (scan_name_into(msg, off, off + len, sc, err, cache) && sc.end == off + len) {
+            const name_view n{msg, off, sc};
+            if (t == rr_type::cname) out.emplace<cname_rdata>(cname_rdata{n});
+            else if (t == rr_type::ns) out.emplace<ns_rdata>(ns_rdata{n});
+            else out.emplace<ptr_rdata>(ptr_rdata{n});
+            return true;
+        }
+    }
+    if (t == rr_type::opt) {  // options must tile RDATA exactly (RFC 6891 §6.1.2)
+        const std::byte* p = msg.data() + off;
+        std::size_t at = 0;
+        while (at + 4 <= len) at += 4u + load_be<2>(p + at + 2);  // at may pass len: then at != len
+        if (at == len) {
+            out.emplace<opt_rdata>(opt_rdata{msg.subspan(off, len)});
+            return true;
+        }
+    }
+    return decode_rdata_into(msg, t, off, len, out, err, cache);
+}
+
 /// decode_rdata_into as a result.
 [[nodiscard]] inline result<rdata> decode_rdata(bytes_view msg, rr_type t, std::size_t off, std::size_t len) noexcept {
     rdata d;

@@ -45,6 +45,10 @@ inline constexpr std::size_t max_label_len = 63;
 /// A name has at most 127 labels, so a pointer per label is 127 hops: no
 /// legitimate name needs more. Bounds the work per name (see docs/dns.md).
 inline constexpr std::size_t max_pointer_hops = 127;
+/// Longest DNS message, in octets: TCP carries each behind a 16-bit length
+/// (RFC 1035 §4.2.2), UDP's payload is smaller still. The parser rejects
+/// longer input (name views keep 16-bit offsets).
+inline constexpr std::size_t max_message_len = 0xFFFF;
 /// Largest offset a compression pointer can encode (14 bits, RFC 1035 §4.1.4).
 inline constexpr std::size_t max_pointer_offset = 0x3FFF;
 
