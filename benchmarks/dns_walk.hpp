@@ -89,7 +89,6 @@ struct walker {
     dns::resource r;
     wirekit::wire_error err;
     char text[1024];
-    std::array<std::byte, dns::max_name_len> wire;
 
     // One message; `ok` is cleared on a parse failure. Returns a checksum.
     // Records through parser::for_each_record, or (Incremental) through the
@@ -98,11 +97,12 @@ struct walker {
     [[gnu::always_inline]] std::size_t once(const std::vector<std::byte>& m, bool& ok) {
         using outcome = dns::parser::outcome;
         std::size_t sum = 0;
+        std::array<std::byte, dns::max_name_len> wire;  // a local: its byte stores cannot alias `sum`
         auto use = [&](const dns::name_view& n) {
             std::size_t k = n.wire_length();
             if constexpr (Use == name_use::wire) {
                 const std::size_t len = n.copy_wire(wire);
-                k += len + std::to_integer<std::size_t>(wire[len > 1 ? len - 2 : 0]);  // the last label octet
+                k += len + std::to_integer<std::size_t>(wire[len / 2]);  // a byte of the copy, at a run-time index
             }
             if constexpr (Use == name_use::labels) k += touch(n);
             if constexpr (Use == name_use::text) k += static_cast<std::size_t>(n.write_text(text) - text);

@@ -263,8 +263,7 @@ struct suffix_cache {
     std::size_t lim = lim_for();
     for (;;) {
         const auto b = std::to_integer<std::uint8_t>(m[pos]);
-        if (b == 0) break;
-        if (b < 0x40) [[likely]] {
+        if (static_cast<std::uint8_t>(b - 1u) < 0x3Fu) [[likely]] {  // a label, 1..63 octets: one test
             const std::size_t np = pos + 1u + b;
             if (np > lim) [[unlikely]]
                 return scan_name_exact(msg, off, limit, out, err, cache);
@@ -272,6 +271,7 @@ struct suffix_cache {
             ++labels;
             continue;
         }
+        if (b == 0) break;
         // A pointer (0xC0) or a reserved label type (0x40, 0x80).
         if (b < 0xC0 || pos + 1 >= bound) [[unlikely]]
             return scan_name_exact(msg, off, limit, out, err, cache);

@@ -251,13 +251,24 @@ public:
         std::uint8_t s = sec_;
         std::size_t left = left_;
         resource r;  // reused for every record (a local: the walk's state stays in registers)
+        // The two octets of the previous record's owner when it was one
+        // pointer to a cached name (pointer_owner), else 0 (never a pointer).
+        // The records of an RRset share their owner: a record whose owner is
+        // the same pointer keeps r.header.name as it is (the same name: the
+        // target is still before `off` and was validated).
+        std::uint16_t same_owner = 0;
         for (; s < done_sec; ++s, left = s == 2 ? hdr_.nscount : hdr_.arcount) {
             for (; left != 0; --left) {
                 const std::size_t start = off;
                 rr_header& h = r.header;
                 // Common case: 12 bytes left and the owner is one pointer to
                 // a cached name; then the 10 fixed bytes are known to be there.
-                if (size - off < 12 || !pointer_owner(msg, off, cache_, h.name)) {
+                if (size - off >= 12 && load_be<2>(msg.data() + off) == same_owner) {
+                    off += 2;
+                } else if (size - off >= 12 && pointer_owner(msg, off, cache_, h.name)) {
+                    same_owner = load_be<2>(msg.data() + off - 2);
+                } else {
+                    same_owner = 0;
                     if (!owner_from_cache(msg, off, cache_, h.name) &&
                         !detail::read_name_into(msg, off, size, h.name, err, &cache_))
                         return stop(s, left, off, false, 0, h.type);
