@@ -13,6 +13,10 @@
 
 #include "wirekit/wire/dns/dns.hpp"
 
+// Forces a lambda inline (GCC and clang): a lambda left out of line makes
+// the locals it captures by reference escape, so they live in memory.
+#define WIREKIT_BENCH_INLINE __attribute__((always_inline))
+
 namespace bench_dns {
 
 namespace dns = wirekit::dns;
@@ -90,42 +94,61 @@ struct walker {
     wirekit::wire_error err;
     char text[1024];
 
-    // One message; `ok` is cleared on a parse failure. Returns a checksum.
+    // What one name adds to the checksum (and, for Use == wire, its
+    // uncompressed form copied into `wire`).
+    template <name_use Use>
+    [[gnu::always_inline]] std::size_t name_value(const dns::name_view& n,
+                                                  std::array<std::byte, dns::max_name_len>& wire) {
+        std::size_t k = n.wire_length();
+        if constexpr (Use == name_use::wire) {
+            const std::size_t len = n.copy_wire(wire);
+            k += len + std::to_integer<std::size_t>(wire[len / 2]);  // a byte of the copy, at a run-time index
+        }
+        if constexpr (Use == name_use::labels) k += touch(n);
+        if constexpr (Use == name_use::text) k += static_cast<std::size_t>(n.write_text(text) - text);
+        return k;
+    }
+
+    // One message; `ok` is cleared on a parse failure. Returns a checksum of
+    // every decoded value (names, A addresses).
     // Records through parser::for_each_record, or (Incremental) through the
     // next_record() loop over the three sections.
+    //
+    // The checksum and the copy buffer are locals of this call, captured
+    // only by lambdas that are forced inline. (Before, a per-name lambda was
+    // captured by reference in the record lambda and g++ kept one instance
+    // of it out of line, so the checksum's address escaped: it was loaded
+    // and stored through a pointer for every name, and the byte stores of
+    // the copies into the walker's member buffer might alias it. The
+    // benchmark's own bookkeeping; the glibc side keeps its sum in a
+    // register across its calls.)
     template <name_use Use, bool Incremental = false>
     [[gnu::always_inline]] std::size_t once(const std::vector<std::byte>& m, bool& ok) {
         using outcome = dns::parser::outcome;
         std::size_t sum = 0;
-        std::array<std::byte, dns::max_name_len> wire;  // a local: its byte stores cannot alias `sum`
-        auto use = [&](const dns::name_view& n) {
-            std::size_t k = n.wire_length();
-            if constexpr (Use == name_use::wire) {
-                const std::size_t len = n.copy_wire(wire);
-                k += len + std::to_integer<std::size_t>(wire[len / 2]);  // a byte of the copy, at a run-time index
-            }
-            if constexpr (Use == name_use::labels) k += touch(n);
-            if constexpr (Use == name_use::text) k += static_cast<std::size_t>(n.write_text(text) - text);
-            sum += k;
-        };
+        std::array<std::byte, dns::max_name_len> wire;
         if (!p.reset(m)) ok = false;
-        while (p.next_question(q, err) == outcome::entry) use(q.name);
+        while (p.next_question(q, err) == outcome::entry) sum += name_value<Use>(q.name, wire);
         if constexpr (Incremental) {
             for (auto s : {dns::section::answer, dns::section::authority, dns::section::additional}) {
                 outcome o;
                 while ((o = p.next_record(s, r, err)) == outcome::entry) {
-                    use(r.header.name);
+                    sum += name_value<Use>(r.header.name, wire);
                     if (auto* a = std::get_if<dns::a_rdata>(&r.data)) sum += a->address[3];
-                    else for_each_rdata_name(r.data, use);
+                    else
+                        for_each_rdata_name(r.data, [&](const dns::name_view& n)
+                                                        WIREKIT_BENCH_INLINE { sum += name_value<Use>(n, wire); });
                 }
                 if (o == outcome::error) ok = false;
             }
         } else {
             const bool all = p.for_each_record(
-                [&](dns::section, const dns::resource& rr) {
-                    use(rr.header.name);
+                [&sum, &wire, this](dns::section, const dns::resource& rr) WIREKIT_BENCH_INLINE {
+                    sum += name_value<Use>(rr.header.name, wire);
                     if (auto* a = std::get_if<dns::a_rdata>(&rr.data)) sum += a->address[3];
-                    else for_each_rdata_name(rr.data, use);
+                    else
+                        for_each_rdata_name(rr.data, [&](const dns::name_view& n)
+                                                         WIREKIT_BENCH_INLINE { sum += name_value<Use>(n, wire); });
                 },
                 err);
             if (!all) ok = false;
