@@ -259,11 +259,13 @@ public:
         alignas(resource) unsigned char storage[sizeof(resource)];
         resource& r = *::new (static_cast<void*>(storage)) resource;
         // The two octets of the previous record's owner when it was one
-        // pointer to a cached name (pointer_owner), else 0 (never a pointer).
-        // The records of an RRset share their owner: a record whose owner is
-        // the same pointer keeps r.header.name as it is (the same name: the
-        // target is still before `off` and was validated).
-        std::uint16_t same_owner = 0;
+        // pointer to a cached name (pointer_owner), else `none`, which no
+        // two octets equal. The records of an RRset share their owner: a
+        // record whose owner is the same pointer keeps r.header.name as it
+        // is (the same name: the target is still before `off`, and it was
+        // validated, hops included, for the previous record).
+        constexpr std::uint32_t none = 0x10000;
+        std::uint32_t same_owner = none;
         for (; s < done_sec; ++s, left = s == 2 ? hdr_.nscount : hdr_.arcount) {
             for (; left != 0; --left) {
                 const std::size_t start = off;
@@ -275,7 +277,7 @@ public:
                 } else if (size - off >= 12 && pointer_owner(msg, off, cache_, h.name)) {
                     same_owner = load_be<2>(msg.data() + off - 2);
                 } else {
-                    same_owner = 0;
+                    same_owner = none;
                     if (!owner_from_cache(msg, off, cache_, h.name) &&
                         !detail::read_name_into(msg, off, size, h.name, err, &cache_))
                         return stop(s, left, off, false, 0, h.type);
