@@ -272,10 +272,10 @@ public:
                 rr_header& h = r.header;
                 // Common case: 12 bytes left and the owner is one pointer to
                 // a cached name; then the 10 fixed bytes are known to be there.
-                if (size - off >= 12 && load_be<2>(msg.data() + off) == same_owner) {
+                if (size - off >= 12 && two_octets(msg.data() + off) == same_owner) {
                     off += 2;
                 } else if (size - off >= 12 && pointer_owner(msg, off, cache_, h.name)) {
-                    same_owner = load_be<2>(msg.data() + off - 2);
+                    same_owner = two_octets(msg.data() + off - 2);
                 } else {
                     same_owner = none;
                     if (!owner_from_cache(msg, off, cache_, h.name) &&
@@ -321,6 +321,13 @@ private:
             off_ = rd_off_ + rd_len_;
             pending_ = false;
         }
+    }
+
+    // Two octets as they lie in memory (compared, never decoded).
+    [[gnu::always_inline]] static std::uint32_t two_octets(const std::byte* p) noexcept {
+        std::uint16_t v;
+        std::memcpy(&v, p, 2);
+        return v;
     }
 
     // Writes for_each_record's local state back (as the next_record() loop
