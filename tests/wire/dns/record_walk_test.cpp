@@ -253,3 +253,76 @@ TEST_CASE("dns: messages longer than 65535 octets are rejected (16-bit name offs
     std::vector<std::byte> big(0xFFFF, std::byte{0});
     CHECK(p.reset(big));
 }
+
+namespace {
+
+std::vector<std::byte> bytes_of(std::initializer_list<unsigned> v) {
+    std::vector<std::byte> out;
+    for (unsigned x : v) out.push_back(static_cast<std::byte>(x));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("dns: for_each_record and records that share their owner pointer", "[dns][parser][hostile]") {
+    // for_each_record reuses the previous owner's view when a record's owner
+    // is the same pointer (an RRset). Here the suffix cache slot of that
+    // pointer's target is taken over in between (the CNAME target at offset
+    // 60 maps to the slot of offset 12), the run crosses into the authority
+    // section, and every truncation and byte change is compared too.
+    const auto m = bytes_of({
+        0x12, 0x34, 0x81, 0x80, 0, 1, 0, 4, 0, 1, 0, 0,     // header: QD 1, AN 4, NS 1
+        1, 'a', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1,       // @12 a.test A IN
+        0xC0, 12, 0, 99, 0, 1, 0, 0, 0, 60, 0, 12,          // @24 a.test TYPE99, 12 octets
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+        0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4,            // @48 a.test CNAME
+        1, 'c', 0xC0, 14,                                   // @60 c.test (cache slot of 12)
+        0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 1,  // @64 a.test A
+        0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 2,  // @80 a.test A
+        0xC0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 2, 0xC0, 60,     // @96 a.test NS c.test
+    });
+    const walk_result w = walker(m, start_at::questions_read);
+    REQUIRE(w.ok);
+    REQUIRE(w.records.size() == 5);
+    const auto a_test = *dns::name_buffer::from_text("a.test.");
+    for (const auto& r : w.records) {
+        CHECK(r.rr.header.name == a_test.view());
+        CHECK(r.owner_wire == std::vector<std::byte>(a_test.wire().begin(), a_test.wire().end()));
+    }
+    CHECK(w.records[4].sec == dns::section::authority);
+    for (std::size_t n = 0; n <= m.size(); ++n) {
+        INFO("truncated to " << n);
+        REQUIRE(compare(bytes_view(m).first(n)) == "");
+    }
+    std::vector<std::byte> c(m);
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const std::byte orig = c[i];
+        for (std::byte v : {std::byte{0x00}, std::byte{0xC0}, std::byte{12}, orig ^ std::byte{0x01}}) {
+            c[i] = v;
+            INFO("byte " << i << " set to " << std::to_integer<int>(v));
+            REQUIRE(compare(bytes_view(c)) == "");
+        }
+        c[i] = orig;
+    }
+}
+
+TEST_CASE("dns: for_each_record with a root owner first (00 00 is not a repeated owner)", "[dns][parser][hostile]") {
+    // The first record's owner is the root and its TYPE starts with 00: the
+    // owner memo must not take those two octets for a repeated pointer.
+    const auto m = bytes_of({
+        0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0,     // QD 1, AN 2
+        1, 'a', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1,       // @12 a.test A IN
+        0, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 1,      // @24 . A 10.0.0.1
+        0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 2,  // @39 a.test A
+    });
+    const walk_result w = walker(m, start_at::questions_read);
+    REQUIRE(w.ok);
+    REQUIRE(w.records.size() == 2);
+    CHECK(w.records[0].rr.header.name.is_root());
+    CHECK(std::get<dns::a_rdata>(w.records[0].rr.data).address[3] == 1);
+    CHECK(std::get<dns::a_rdata>(w.records[1].rr.data).address[3] == 2);
+    for (std::size_t n = 0; n <= m.size(); ++n) {
+        INFO("truncated to " << n);
+        REQUIRE(compare(bytes_view(m).first(n)) == "");
+    }
+}
