@@ -71,6 +71,10 @@ public:
     io::io_result<void> transmit(bytes_view f) { return dev_->transmit(f); }
     io::io_result<void> transmit(bytes_view f, const io::frame_offload& o) {
         ++requests;
+        if (refuse_gso && o.gso != io::segmentation::none) {
+            ++refused;
+            return io::io_error{io::io_errc::invalid_argument, "virtio_link", 0, "no GSO here"};
+        }
         if (!check(f, o)) {
             ++errors;
             return io::io_error{io::io_errc::invalid_argument, "virtio_link", 0, "bad offload request"};
@@ -92,6 +96,8 @@ public:
     std::size_t super_frames = 0;   // requests with GSO
     std::size_t segments = 0;       // frames made from super-frames
     std::size_t largest_super_frame = 0;
+    bool refuse_gso = false;        // reject super-frames (a host without TSO)
+    std::size_t refused = 0;
 
 private:
     /// What the host relies on (VIRTIO 1.2 §5.1.6.2; Linux virtio_net_hdr_to_skb, tcp_gso_segment).
@@ -336,4 +342,20 @@ TEST_CASE("a stack on a device without offloads never sends offload requests or 
     CHECK(s.gso_frames_sent == 0);
     CHECK(s.checksum_offloaded == 0);
     for (const auto& f : da.sent) CHECK(f.size() <= eth_len + 1500);
+}
+
+TEST_CASE("a device that refuses super-frames: the stack drops the one, segments in software from then on, and the data arrives") {
+    io::pipe_config pc;
+    pc.seed = 13;
+    offload_world<io::memory_pipe::end> w(pc, virtio_link::mode::segment);
+    w.link_a.refuse_gso = true;
+    const auto a_data = stk::pattern(1u << 20, 6), b_data = stk::pattern(4096, 7);
+    std::vector<std::byte> at_a, at_b;
+    REQUIRE(transfer(w, a_data, b_data, at_b, at_a, 600s));
+    CHECK(at_b == a_data);
+    CHECK(at_a == b_data);
+    CHECK(w.link_a.refused == 1);
+    CHECK(w.a.stats().gso_frames_sent == 0);
+    CHECK(w.a.stats().checksum_offloaded > 0);  // partial checksums still offloaded
+    CHECK(w.a.stats().tcp_retransmissions > 0);
 }

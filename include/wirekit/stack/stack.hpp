@@ -744,8 +744,10 @@ private:
     // ---------------------------------------------------------------- link output
 
     /// Transmits tx_[0, link_header_len + ip_len) after writing the link
-    /// header for `dst_mac` and `ethertype`.
-    void transmit_frame(mac_address dst_mac, std::uint16_t ethertype, std::size_t payload_len,
+    /// header for `dst_mac` and `ethertype`, with `offload` metadata when
+    /// given (offload_frame_device). Returns false when the device refused
+    /// the frame (counted as dropped).
+    bool transmit_frame(mac_address dst_mac, std::uint16_t ethertype, std::size_t payload_len,
                         const io::frame_offload* offload = nullptr) {
         std::size_t len = link_header_len + payload_len;
         if constexpr (has_ethernet) {
@@ -766,21 +768,28 @@ private:
         }
         if (ok) ++stats_.frames_sent;
         else ++stats_.dropped;
+        return ok;
     }
 
     /// Sends the IP packet at tx_[link_header_len, + len) to neighbour `hop`
     /// (resolving it with ARP, queueing the packet meanwhile).
     void link_output(ipv4_address hop, ipv4_address dst, std::size_t len) {
         if constexpr (has_ethernet) {
-            if (is_broadcast_for_us(dst)) return transmit_frame(mac_address::broadcast(), wirekit::ethernet::ethertype::ipv4, len);
-            if (auto mac = arp_->lookup(now_, hop)) return transmit_frame(*mac, wirekit::ethernet::ethertype::ipv4, len);
+            if (is_broadcast_for_us(dst)) {
+                (void)transmit_frame(mac_address::broadcast(), wirekit::ethernet::ethertype::ipv4, len);
+                return;
+            }
+            if (auto mac = arp_->lookup(now_, hop)) {
+                (void)transmit_frame(*mac, wirekit::ethernet::ethertype::ipv4, len);
+                return;
+            }
             // Park a copy until the next hop resolves (RFC 1122 §2.3.2.2), and ask.
             if (!arp_->enqueue(now_, hop, bytes_view(tx_).subspan(link_header_len, len))) ++stats_.dropped;
             arp_output();
         } else {
             (void)hop;
             (void)dst;
-            transmit_frame(mac_address{}, 0, len);
+            (void)transmit_frame(mac_address{}, 0, len);
         }
     }
 
@@ -813,7 +822,7 @@ private:
         }
         while (auto p = arp_->pop_ready()) {
             std::copy(p->packet.begin(), p->packet.end(), tx_.begin() + link_header_len);
-            transmit_frame(p->mac, wirekit::ethernet::ethertype::ipv4, p->packet.size());
+            (void)transmit_frame(p->mac, wirekit::ethernet::ethertype::ipv4, p->packet.size());
             any = true;
         }
         return any;
@@ -1295,11 +1304,18 @@ private:
             o.gso = io::segmentation::tcpv4;
             o.gso_size = static_cast<std::uint16_t>(b.seg_size);
             o.hdr_len = static_cast<std::uint16_t>(ip_at + wirekit::ipv4::min_header_len + b.hdr_len);
+        }
+        if (!transmit_frame(b.mac, wirekit::ethernet::ethertype::ipv4, ip.buffer_len(), &o)) {
+            // A device that refuses super-frames would make every
+            // retransmission fail the same way: segment in software from now on.
+            if (b.segments > 1) tx_gso_max_ = 0;
+            return;
+        }
+        ++stats_.checksum_offloaded;
+        if (b.segments > 1) {
             ++stats_.gso_frames_sent;
             stats_.gso_segments_sent += b.segments;
         }
-        ++stats_.checksum_offloaded;
-        transmit_frame(b.mac, wirekit::ethernet::ethertype::ipv4, ip.buffer_len(), &o);
     }
 
     /// Timers, output and reaping of every TCP slot. Returns true when a timer fired.
