@@ -12,6 +12,7 @@
 
 #include <wirekit/checksum/internet.hpp>
 #include <wirekit/io/memory_pipe.hpp>
+#include <wirekit/io/middleware.hpp>
 #include <wirekit/stack/stack.hpp>
 #include <wirekit/wire/ethernet.hpp>
 #include <wirekit/wire/ipv4.hpp>
@@ -157,6 +158,9 @@ private:
 };
 
 static_assert(io::offload_frame_device<virtio_link>);
+// Tracing keeps the offloads; fault injection does not (see docs/io.md).
+static_assert(io::offload_frame_device<io::tracer<virtio_link>>);
+static_assert(!io::offload_frame_device<io::fault_injector<virtio_link>>);
 
 template <class Device>
 using stack_on = stack::stack<Device, stack::ethernet, stack::arp<16>, stack::ipv4<stack::reassembly<8>>, stack::icmp, stack::udp<>,
@@ -358,4 +362,25 @@ TEST_CASE("a device that refuses super-frames: the stack drops the one, segments
     CHECK(w.a.stats().gso_frames_sent == 0);
     CHECK(w.a.stats().checksum_offloaded > 0);  // partial checksums still offloaded
     CHECK(w.a.stats().tcp_retransmissions > 0);
+}
+
+TEST_CASE("fault_injector: a received frame it corrupts loses its offload checksum flags, so the receiver verifies it") {
+    io::memory_pipe pipe;
+    whole_queue in, out;
+    virtio_link link(pipe.a(), virtio_link::mode::whole, &out, &in);
+    in.push_back(std::vector<std::byte>(60, std::byte{0x11}));
+    in.push_back(std::vector<std::byte>(60, std::byte{0x22}));
+    {
+        auto r = link.receive();  // untouched: the flag as the host set it
+        REQUIRE(r);
+        REQUIRE(*r);
+        CHECK((*r)->offload.needs_checksum);
+    }
+    io::fault_injector<virtio_link> faulty(link, {.corrupt = 1.0}, {}, 3);
+    auto r = faulty.receive();
+    REQUIRE(r);
+    REQUIRE(*r);
+    CHECK(faulty.rx_stats().corrupted == 1);
+    CHECK_FALSE((*r)->offload.needs_checksum);
+    CHECK_FALSE((*r)->offload.checksum_valid);
 }

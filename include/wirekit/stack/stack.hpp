@@ -131,6 +131,13 @@ struct stack_config {
     duration tcp_msl = std::chrono::minutes(2);  ///< Maximum Segment Lifetime; TIME-WAIT lasts 2 MSL (RFC 9293 §3.4.2)
     duration tcp_user_timeout = std::chrono::minutes(5);  ///< RFC 9293 §3.10.1 user timeout
     bool tcp_syn_cookies = true;             ///< listeners answer SYN floods with cookies (RFC 4987 §3.6)
+    /// Ignore RST segments in TIME-WAIT (RFC 1337 §3, fix F1: "TIME-WAIT
+    /// assassination"; Linux's net.ipv4.tcp_rfc1337). RFC 9293 §3.10.7.4
+    /// would delete the TCB, and with it the received data the user has not
+    /// read yet: a peer that retransmitted its FIN and then got our second
+    /// ACK after closing answers that ACK with a RST (seen with the Linux
+    /// kernel over TAP). The connection stays in TIME-WAIT for its 2 MSL.
+    bool tcp_rfc1337 = true;
     std::uint16_t ephemeral_first = 49152;   ///< first ephemeral port (RFC 6335 §6: 49152-65535)
 };
 
@@ -1060,6 +1067,7 @@ private:
                 tcp_free(static_cast<std::uint32_t>(i));
                 break;
             }
+            if (h->flags.rst && cfg_.tcp_rfc1337 && s.conn->current() == tcp_state::time_wait) return drop();
             s.conn->on_segment(now_, in);
             tcp_flush(s);
             return;
