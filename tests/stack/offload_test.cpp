@@ -101,7 +101,7 @@ public:
     std::size_t refused = 0;
 
 private:
-    /// What the host relies on (VIRTIO 1.2 §5.1.6.2; Linux virtio_net_hdr_to_skb, tcp_gso_segment).
+    /// What the host relies on (VIRTIO 1.2 §5.1.6; Linux virtio_net_hdr_to_skb, tcp_gso_segment).
     static bool check(bytes_view f, const io::frame_offload& o) {
         if (!o.needs_checksum || o.csum_start != eth_len + 20 || o.csum_offset != 16) return false;
         if (f.size() < eth_len + 40) return false;

@@ -288,7 +288,7 @@ public:
             ++stats_.frames_received;
             const auto& f = **r;
             // The host's own stack left the checksum partial, or checked it
-            // (VIRTIO 1.2 §5.1.6.2.2 NEEDS_CSUM / DATA_VALID): trusted.
+            // (VIRTIO 1.2 §5.1.6, NEEDS_CSUM / DATA_VALID): trusted.
             rx_checksum_trusted_ = f.offload.needs_checksum || f.offload.checksum_valid;
             if (f.offload.gso != io::segmentation::none) ++stats_.gso_frames_received;
             stats_.largest_frame_received = std::max<std::uint64_t>(stats_.largest_frame_received, f.data.size());

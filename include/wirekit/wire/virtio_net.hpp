@@ -121,8 +121,8 @@ struct repr {
     friend constexpr bool operator==(const repr&, const repr&) = default;
 
     /// Reads a header. Errors (layer "virtio_net"): unsupported at byte 0
-    /// for reserved flag bits (VIRTIO 1.2 §5.1.6.2.1: a driver MUST NOT set
-    /// flags other than NEEDS_CSUM / DATA_VALID / RSC_INFO).
+    /// when a flag bit other than NEEDS_CSUM, DATA_VALID and RSC_INFO (the
+    /// ones VIRTIO 1.2 §5.1.6 defines) is set.
     [[nodiscard]] static constexpr result<repr> parse(header h) noexcept {
         if (h.flags_reserved() != 0) return make_error(errc::unsupported, "virtio_net", 0, "reserved flag bits set");
         repr r;
