@@ -84,7 +84,10 @@ public:
     /// kernel pick tapN). Errors: invalid_argument (name too long),
     /// no_device (/dev/net/tun missing: load the tun module, or attach to a
     /// name that does not exist), permission_denied (needs CAP_NET_ADMIN),
-    /// busy (exists in create mode, or exists as another kind of interface).
+    /// busy (exists in create mode, or exists as another kind of interface);
+    /// with o.offload, the errno of TUNSETVNETHDRSZ or TUNSETOFFLOAD (a
+    /// kernel without virtio-net header support), as system or
+    /// invalid_argument.
     [[nodiscard]] static io_result<tap_device> open(const std::string& name, const tap_options& o = {}) {
         if (name.size() >= IFNAMSIZ) return io_error{io_errc::invalid_argument, "tap_device::open", 0, "interface name longer than 15 characters"};
         if (o.mode == tap_mode::attach && !interface_exists(name))
