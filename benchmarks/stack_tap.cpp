@@ -5,6 +5,12 @@
 //   tcp_throughput/wirekit_tap/wirekit_to_kernel/BYTES   the stack sends, the kernel receives
 //   tcp_throughput/kernel_veth/BYTES                     kernel to kernel, two namespaces, veth
 //
+// wirekit_tap opens the TAP with io::tap_offload::tso (virtio-net header,
+// partial checksums, 64 KiB TCP super-frames both ways: docs/io.md);
+// wirekit_tap_checksum with checksum offload only, and wirekit_tap_no_offload
+// without a virtio-net header (every frame MTU-sized, checksummed in
+// software), as before the offloads.
+//
 // Each run is one transfer of BYTES (1 GiB) on one connection, timed in
 // wall-clock time from connect to the last byte received; the counter
 // `Gbps` is the goodput. Everything happens in network namespaces the
@@ -38,6 +44,7 @@
 #include "wirekit/io/device.hpp"
 #include "wirekit/io/tap.hpp"
 #include "wirekit/stack/stack.hpp"
+#include "../examples/tap_program.hpp"  // clock_now, wait_for_work (the TAP programs' drive loop)
 
 namespace {
 
@@ -53,9 +60,7 @@ using bench_stack = st::stack<io::tap_device, st::ethernet, st::arp<16>, st::ipv
 
 int sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
 
-st::instant clock_now() {
-    return std::chrono::duration_cast<st::instant>(std::chrono::steady_clock::now().time_since_epoch());
-}
+using wirekit::examples::clock_now;
 
 // A namespace created for the benchmark and deleted with it; enter()/leave()
 // move the calling thread in and out (setns), so devices and sockets opened
@@ -146,12 +151,14 @@ std::size_t tcp_buffer() {
 struct tap_world {
     netns ns{"tap"};
     std::optional<io::tap_device> dev;
-    tap_world() {
+    explicit tap_world(io::tap_offload offload) {
         if (ns.exec("ip tuntap add dev wk0 mode tap") != 0 || ns.exec("ip addr add 10.78.0.1/24 dev wk0") != 0 ||
             ns.exec("ip link set wk0 up") != 0)
             throw std::runtime_error("TAP set-up failed");
         ns.enter();
-        auto d = io::tap_device::open("wk0");
+        io::tap_options o;
+        o.offload = offload;
+        auto d = io::tap_device::open("wk0", o);
         ns.leave();
         if (!d) throw std::runtime_error("open TAP: " + d.error().what());
         dev.emplace(std::move(*d));
@@ -181,10 +188,7 @@ bool drive(bench_stack& s, int fd, Step&& step, std::chrono::seconds limit) {
         if (r == 1) return true;
         if (r < 0) return false;
         if (busy || r == 2) continue;
-        auto wait = std::chrono::milliseconds(50);
-        if (auto at = s.poll_at())
-            wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(*at - clock_now()), std::chrono::milliseconds(0), wait);
-        (void)io::wait_readable(handles, wait);
+        (void)wirekit::examples::wait_for_work(s, handles[0], std::chrono::milliseconds(50));
     }
 }
 
@@ -199,10 +203,22 @@ void report(benchmark::State& state, std::uint64_t bytes, double seconds) {
     state.counters["Gbps"] = benchmark::Counter(double(bytes) * 8 / seconds / 1e9);
 }
 
+// The stack's counters as benchmark counters: TCP super-frames received
+// and sent (offloads), and retransmissions.
+void report_stack(benchmark::State& state, const bench_stack& s) {
+    const auto c = s.stats();
+    state.counters["gso_in"] = benchmark::Counter(double(c.gso_frames_received));
+    state.counters["gso_out"] = benchmark::Counter(double(c.gso_frames_sent));
+    state.counters["frames_in"] = benchmark::Counter(double(c.frames_received));
+    state.counters["frames_out"] = benchmark::Counter(double(c.frames_sent));
+    state.counters["rexmit"] = benchmark::Counter(double(c.tcp_retransmissions));
+}
+
+template <io::tap_offload Offload>
 void BM_wirekit_tap_kernel_to_wirekit(benchmark::State& state) {
     if (!is_root(state)) return;
     const auto bytes = static_cast<std::uint64_t>(state.range(0));
-    tap_world w;
+    tap_world w(Offload);
     std::uint16_t port = 5001;
     for (auto _ : state) {
         bench_stack s(*w.dev, w.config());
@@ -248,15 +264,17 @@ void BM_wirekit_tap_kernel_to_wirekit(benchmark::State& state) {
             return;
         }
         report(state, bytes, secs);
+        report_stack(state, s);
         ++port;
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(bytes * state.iterations()));
 }
 
+template <io::tap_offload Offload>
 void BM_wirekit_tap_wirekit_to_kernel(benchmark::State& state) {
     if (!is_root(state)) return;
     const auto bytes = static_cast<std::uint64_t>(state.range(0));
-    tap_world w;
+    tap_world w(Offload);
     std::uint16_t port = 6001;
     for (auto _ : state) {
         bench_stack s(*w.dev, w.config());
@@ -315,6 +333,7 @@ void BM_wirekit_tap_wirekit_to_kernel(benchmark::State& state) {
             return;
         }
         report(state, bytes, secs);
+        report_stack(state, s);
         ++port;
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(bytes * state.iterations()));
@@ -368,6 +387,14 @@ constexpr std::int64_t one_gib = std::int64_t{1} << 30;
 
 }  // namespace
 
-BENCHMARK(BM_wirekit_tap_kernel_to_wirekit)->Name("tcp_throughput/wirekit_tap/kernel_to_wirekit")->Arg(one_gib)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_wirekit_tap_wirekit_to_kernel)->Name("tcp_throughput/wirekit_tap/wirekit_to_kernel")->Arg(one_gib)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+constexpr auto tso = io::tap_offload::tso;
+constexpr auto csum = io::tap_offload::checksum;
+constexpr auto none = io::tap_offload::none;
+
+BENCHMARK(BM_wirekit_tap_kernel_to_wirekit<tso>)->Name("tcp_throughput/wirekit_tap/kernel_to_wirekit")->Arg(one_gib)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_wirekit_tap_wirekit_to_kernel<tso>)->Name("tcp_throughput/wirekit_tap/wirekit_to_kernel")->Arg(one_gib)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_wirekit_tap_kernel_to_wirekit<csum>)->Name("tcp_throughput/wirekit_tap_checksum/kernel_to_wirekit")->Arg(one_gib)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_wirekit_tap_wirekit_to_kernel<csum>)->Name("tcp_throughput/wirekit_tap_checksum/wirekit_to_kernel")->Arg(one_gib)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_wirekit_tap_kernel_to_wirekit<none>)->Name("tcp_throughput/wirekit_tap_no_offload/kernel_to_wirekit")->Arg(one_gib)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_wirekit_tap_wirekit_to_kernel<none>)->Name("tcp_throughput/wirekit_tap_no_offload/wirekit_to_kernel")->Arg(one_gib)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_kernel_veth)->Name("tcp_throughput/kernel_veth")->Arg(one_gib)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);

@@ -4,15 +4,19 @@
 // 12000.
 //
 //   tap-echo --tap NAME --address A.B.C.D/LEN [--gateway A.B.C.D]
-//            [--mac XX:XX:XX:XX:XX:XX] [--seconds N] [--quiet]
+//            [--mac XX:XX:XX:XX:XX:XX] [--offload none|checksum|tso]
+//            [--seconds N] [--quiet]
 //
 // NAME is a TAP interface: attached if it exists (e.g. made by `ip tuntap
 // add dev NAME mode tap`), else created (and removed again on exit). The
 // stack owns A.B.C.D with its own MAC address (by default 02:77:6b:
 // followed by the last three octets of A.B.C.D); the kernel side of the TAP
 // gets another address of the same subnet. Runs until SIGINT or SIGTERM,
-// or for N seconds. Prints the stack's counters at the end. Exit status 0,
-// 1 on a device error, 2 on bad usage.
+// or for N seconds. --offload opens the TAP with a virtio-net header and
+// checksum offload, or also TCP segmentation offload (io::tap_offload;
+// docs/io.md). Prints the stack's counters at the end. Exit status 0,
+// 1 on a device error, 2 on bad usage. The common options are parsed by
+// tap_program.hpp.
 //
 // The loop is the whole integration: read the clock, poll(now), serve the
 // sockets, then wait on the TAP descriptor until the stack's poll_at().
@@ -34,6 +38,7 @@
 #include "wirekit/io/tap.hpp"
 #include "wirekit/stack/route.hpp"
 #include "wirekit/stack/stack.hpp"
+#include "tap_program.hpp"  // common options, opening the TAP, clock, idle wait
 
 namespace {
 
@@ -50,17 +55,13 @@ using tap_stack = st::stack<io::tap_device, st::ethernet, st::arp<64>, st::ipv4<
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-// The program's clock: CLOCK_MONOTONIC in microseconds. The stack never
-// reads a clock; it is told the time by every poll.
-st::instant clock_now() {
-    return std::chrono::duration_cast<st::instant>(std::chrono::steady_clock::now().time_since_epoch());
-}
+using wirekit::examples::clock_now;
+namespace ex = wirekit::examples;
 
 int usage(const char* msg) {
     if (msg) std::fprintf(stderr, "tap-echo: %s\n", msg);
-    std::fprintf(stderr,
-                 "usage: tap-echo --tap NAME --address A.B.C.D/LEN [--gateway A.B.C.D]\n"
-                 "                [--mac XX:XX:XX:XX:XX:XX] [--seconds N] [--quiet]\n");
+    std::fprintf(stderr, "usage: tap-echo %.*s\n                [--seconds N] [--quiet]\n", int(ex::tap_args_usage.size()),
+                 ex::tap_args_usage.data());
     return 2;
 }
 
@@ -74,29 +75,17 @@ struct echo_conn {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string tap_name;
-    std::optional<st::ipv4_interface> address;
-    std::optional<ipv4_address> gateway;
-    std::optional<mac_address> mac;
+    ex::tap_args args;
     double seconds = 0;
     bool quiet = false;
     for (int i = 1; i < argc; ++i) {
+        std::string error;
+        const auto common = ex::parse_tap_arg(argc, argv, i, args, error);
+        if (common == ex::arg_result::bad) return usage(error.c_str());
+        if (common == ex::arg_result::taken) continue;
         const std::string_view a = argv[i];
         auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-        if (a == "--tap") {
-            const char* v = value();
-            if (!v) return usage("--tap needs a name");
-            tap_name = v;
-        } else if (a == "--address") {
-            const char* v = value();
-            if (!v || !(address = st::ipv4_interface::parse(v))) return usage("--address needs A.B.C.D/LEN");
-        } else if (a == "--gateway") {
-            const char* v = value();
-            if (!v || !(gateway = ipv4_address::parse(v))) return usage("--gateway needs A.B.C.D");
-        } else if (a == "--mac") {
-            const char* v = value();
-            if (!v || !(mac = mac_address::parse(v)) || !mac->is_unicast()) return usage("--mac needs a unicast XX:XX:XX:XX:XX:XX");
-        } else if (a == "--seconds") {
+        if (a == "--seconds") {
             const char* v = value();
             char* end = nullptr;
             if (!v || (seconds = std::strtod(v, &end)) <= 0 || *end) return usage("--seconds needs a positive number");
@@ -109,25 +98,15 @@ int main(int argc, char** argv) {
             return usage(("unknown argument " + std::string(a)).c_str());
         }
     }
-    if (tap_name.empty() || !address) return usage("--tap and --address are required");
-    if (gateway && !address->subnet().contains(*gateway)) return usage("--gateway must be inside the --address subnet");
+    if (auto why = ex::check_tap_args(args); !why.empty()) return usage(why.c_str());
 
-    io::tap_options topt;
-    topt.bring_up = true;
-    auto dev = io::tap_device::open(tap_name, topt);
+    auto dev = ex::open_tap(args);
     if (!dev) {
         std::fprintf(stderr, "tap-echo: %s\n", dev.error().what().c_str());
         return 1;
     }
-
-    st::stack_config cfg;
-    const auto o = address->address.octets;
-    cfg.mac = mac ? *mac : mac_address{{std::byte{0x02}, std::byte{0x77}, std::byte{0x6b}, o[1], o[2], o[3]}};
-    cfg.address = address->address;
-    cfg.prefix_len = address->length;
-    cfg.gateway = gateway;
-    std::random_device rd;  // RFC 6528: a secret chosen at random, once
-    for (auto& b : cfg.secret) b = static_cast<std::byte>(rd());
+    const st::stack_config cfg = ex::stack_config_for(args);
+    const auto o = cfg.address.octets;
     tap_stack stack(*dev, cfg);
 
     auto listener = stack.tcp_listen(7, 128);
@@ -140,9 +119,9 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     if (!quiet)
-        fmt::print("tap-echo: {} on {} ({}), TCP echo on port 7, UDP upper-case on port 12000\n",
-                   fmt::format("{}.{}.{}.{}/{}", unsigned(o[0]), unsigned(o[1]), unsigned(o[2]), unsigned(o[3]), address->length),
-                   tap_name, fmt::format("{:02x}", fmt::join(cfg.mac.octets, ":")));
+        fmt::print("tap-echo: {} on {} ({}, offload {}), TCP echo on port 7, UDP upper-case on port 12000\n",
+                   fmt::format("{}.{}.{}.{}/{}", unsigned(o[0]), unsigned(o[1]), unsigned(o[2]), unsigned(o[3]), cfg.prefix_len),
+                   args.tap, fmt::format("{:02x}", fmt::join(cfg.mac.octets, ":")), ex::to_string(args.offload));
     std::fflush(stdout);
 
     const st::instant start = clock_now();
@@ -225,14 +204,8 @@ int main(int argc, char** argv) {
         }
 
         if (busy) continue;  // poll again at once: the sends above are queued in the stack
-        now = clock_now();
-        auto wait = std::chrono::milliseconds(200);  // bounded, so signals and --seconds are noticed
-        if (auto at = stack.poll_at()) {
-            const auto until = std::chrono::ceil<std::chrono::milliseconds>(*at - now);
-            wait = std::clamp(until, std::chrono::milliseconds(0), wait);
-        }
-        const int handles[] = {handle};
-        if (auto r = io::wait_readable(handles, wait); !r) {
+        // Bounded, so signals and --seconds are noticed.
+        if (auto r = ex::wait_for_work(stack, handle, std::chrono::milliseconds(200)); !r) {
             std::fprintf(stderr, "tap-echo: poll failed\n");
             return 1;
         }
@@ -241,9 +214,12 @@ int main(int argc, char** argv) {
     if (!quiet) {
         const auto s = stack.stats();
         fmt::print("tap-echo: {} TCP connections, {} UDP datagrams; frames in {} out {}, dropped {}, "
-                   "ICMP echo replies {}, fragments sent {}, reassembled {}, retransmissions {}\n",
+                   "ICMP echo replies {}, fragments sent {}, reassembled {}, retransmissions {}, "
+                   "bad checksums {}; offload: super-frames in {} (largest frame {} bytes), out {} carrying {} segments, "
+                   "partial checksums out {}\n",
                    connections, datagrams, s.frames_received, s.frames_sent, s.dropped, s.icmp_echo_replies_sent,
-                   s.ip_fragments_sent, s.ip_reassembled, s.tcp_retransmissions);
+                   s.ip_fragments_sent, s.ip_reassembled, s.tcp_retransmissions, s.bad_checksum, s.gso_frames_received,
+                   s.largest_frame_received, s.gso_frames_sent, s.gso_segments_sent, s.checksum_offloaded);
     }
     return 0;
 }

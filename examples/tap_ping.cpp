@@ -2,7 +2,8 @@
 // (ICMP echo, RFC 792) and pings a given address itself.
 //
 //   tap-ping --tap NAME --address A.B.C.D/LEN [--gateway A.B.C.D]
-//            [--mac XX:XX:XX:XX:XX:XX] [--ping A.B.C.D [--count N]
+//            [--mac XX:XX:XX:XX:XX:XX] [--offload none|checksum|tso]
+//            [--ping A.B.C.D [--count N]
 //            [--size BYTES] [--interval SECONDS] [--wait SECONDS]]
 //            [--seconds N]
 //
@@ -33,6 +34,7 @@
 #include "wirekit/io/tap.hpp"
 #include "wirekit/stack/route.hpp"
 #include "wirekit/stack/stack.hpp"
+#include "tap_program.hpp"  // common options, opening the TAP, clock, idle wait
 
 namespace {
 
@@ -47,17 +49,16 @@ using ping_stack = st::stack<io::tap_device, st::ethernet, st::arp<16>, st::ipv4
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-// The program's clock (CLOCK_MONOTONIC, microseconds); the stack reads none.
-st::instant clock_now() {
-    return std::chrono::duration_cast<st::instant>(std::chrono::steady_clock::now().time_since_epoch());
-}
+using wirekit::examples::clock_now;
+namespace ex = wirekit::examples;
 
 int usage(const char* msg) {
     if (msg) std::fprintf(stderr, "tap-ping: %s\n", msg);
     std::fprintf(stderr,
-                 "usage: tap-ping --tap NAME --address A.B.C.D/LEN [--gateway A.B.C.D] [--mac MAC]\n"
+                 "usage: tap-ping %.*s\n"
                  "                [--ping A.B.C.D [--count N] [--size BYTES] [--interval S] [--wait S]]\n"
-                 "                [--seconds N]\n");
+                 "                [--seconds N]\n",
+                 int(ex::tap_args_usage.size()), ex::tap_args_usage.data());
     return 2;
 }
 
@@ -75,29 +76,18 @@ bool parse_positive(const char* v, double& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string tap_name;
-    std::optional<st::ipv4_interface> address;
-    std::optional<ipv4_address> gateway, target;
-    std::optional<mac_address> mac;
+    ex::tap_args args;
+    std::optional<ipv4_address> target;
     double seconds = 0, interval = 1, wait_after = 2, count_d = 4, size_d = 56;
     bool size_given = false;
     for (int i = 1; i < argc; ++i) {
+        std::string error;
+        const auto common = ex::parse_tap_arg(argc, argv, i, args, error);
+        if (common == ex::arg_result::bad) return usage(error.c_str());
+        if (common == ex::arg_result::taken) continue;
         const std::string_view a = argv[i];
         auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-        if (a == "--tap") {
-            const char* v = value();
-            if (!v) return usage("--tap needs a name");
-            tap_name = v;
-        } else if (a == "--address") {
-            const char* v = value();
-            if (!v || !(address = st::ipv4_interface::parse(v))) return usage("--address needs A.B.C.D/LEN");
-        } else if (a == "--gateway") {
-            const char* v = value();
-            if (!v || !(gateway = ipv4_address::parse(v))) return usage("--gateway needs A.B.C.D");
-        } else if (a == "--mac") {
-            const char* v = value();
-            if (!v || !(mac = mac_address::parse(v)) || !mac->is_unicast()) return usage("--mac needs a unicast MAC address");
-        } else if (a == "--ping") {
+        if (a == "--ping") {
             const char* v = value();
             if (!v || !(target = ipv4_address::parse(v))) return usage("--ping needs A.B.C.D");
         } else if (a == "--count") {
@@ -122,26 +112,17 @@ int main(int argc, char** argv) {
             return usage(("unknown argument " + std::string(a)).c_str());
         }
     }
-    if (tap_name.empty() || !address) return usage("--tap and --address are required");
+    if (auto why = ex::check_tap_args(args); !why.empty()) return usage(why.c_str());
     if (size_given && !target) return usage("--size needs --ping");
-    if (gateway && !address->subnet().contains(*gateway)) return usage("--gateway must be inside the --address subnet");
 
-    io::tap_options topt;
-    topt.bring_up = true;
-    auto dev = io::tap_device::open(tap_name, topt);
+    auto dev = ex::open_tap(args);
     if (!dev) {
         std::fprintf(stderr, "tap-ping: %s\n", dev.error().what().c_str());
         return 1;
     }
-    st::stack_config cfg;
-    const auto o = address->address.octets;
-    cfg.mac = mac ? *mac : mac_address{{std::byte{0x02}, std::byte{0x77}, std::byte{0x6b}, o[1], o[2], o[3]}};
-    cfg.address = address->address;
-    cfg.prefix_len = address->length;
-    cfg.gateway = gateway;
-    std::random_device rd;
-    for (auto& b : cfg.secret) b = static_cast<std::byte>(rd());
+    const st::stack_config cfg = ex::stack_config_for(args);
     ping_stack stack(*dev, cfg);
+    std::random_device rd;
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
@@ -160,7 +141,7 @@ int main(int argc, char** argv) {
         fmt::print("PING {} ({}) {}({}) bytes of data from {}.\n", to_string(*target), to_string(*target), size, size + 28,
                    to_string(cfg.address));
     else
-        fmt::print("tap-ping: {}/{} on {} answers ping\n", to_string(cfg.address), address->length, tap_name);
+        fmt::print("tap-ping: {}/{} on {} answers ping\n", to_string(cfg.address), cfg.prefix_len, args.tap);
     std::fflush(stdout);
 
     const st::instant start = clock_now();
@@ -198,12 +179,8 @@ int main(int argc, char** argv) {
             std::fflush(stdout);
         }
         if (busy) continue;
-        now = clock_now();
-        auto wait = std::chrono::milliseconds(200);
-        std::optional<st::instant> at = stack.poll_at();
-        if (target && sent < count && (!at || next_send < *at)) at = next_send;
-        if (at) wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(*at - now), std::chrono::milliseconds(0), wait);
-        if (auto r = io::wait_readable(handles, wait); !r) {
+        const auto also = target && sent < count ? std::optional<st::instant>(next_send) : std::nullopt;
+        if (auto r = ex::wait_for_work(stack, handles[0], std::chrono::milliseconds(200), also); !r) {
             std::fprintf(stderr, "tap-ping: poll failed\n");
             return 1;
         }

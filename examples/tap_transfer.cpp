@@ -3,7 +3,8 @@
 // sends back until it closes (BSD socket flow, Kurose & Ross §2.7.2).
 //
 //   tap-transfer --tap NAME --address A.B.C.D/LEN [--gateway A.B.C.D]
-//                [--mac MAC] --connect A.B.C.D:PORT [--send FILE]
+//                [--mac MAC] [--offload none|checksum|tso]
+//                --connect A.B.C.D:PORT [--send FILE]
 //                [--save FILE] [--timeout SECONDS]
 //
 // Without --send nothing is sent (the write side is shut down at once);
@@ -11,7 +12,9 @@
 // each way, the time and the stack's retransmission count. Exit status 0
 // when the server closed cleanly after everything was sent, 1 on a
 // connection error, a device error or the timeout (default 120 s), 2 on bad
-// usage. TAP devices as in tap-echo; see docs/stack.md.
+// usage. TAP devices and the common options as in tap-echo
+// (tap_program.hpp); see docs/stack.md. The last line adds the offload
+// counters: TCP super-frames received and sent, segments they carried.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +32,7 @@
 #include "wirekit/io/tap.hpp"
 #include "wirekit/stack/route.hpp"
 #include "wirekit/stack/stack.hpp"
+#include "tap_program.hpp"  // common options, opening the TAP, clock, idle wait
 
 namespace {
 
@@ -45,15 +49,15 @@ using client_stack = st::stack<io::tap_device, st::ethernet, st::arp<16>, st::ip
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-st::instant clock_now() {
-    return std::chrono::duration_cast<st::instant>(std::chrono::steady_clock::now().time_since_epoch());
-}
+using wirekit::examples::clock_now;
+namespace ex = wirekit::examples;
 
 int usage(const char* msg) {
     if (msg) std::fprintf(stderr, "tap-transfer: %s\n", msg);
     std::fprintf(stderr,
-                 "usage: tap-transfer --tap NAME --address A.B.C.D/LEN [--gateway A.B.C.D] [--mac MAC]\n"
-                 "                    --connect A.B.C.D:PORT [--send FILE] [--save FILE] [--timeout SECONDS]\n");
+                 "usage: tap-transfer %.*s\n"
+                 "                    --connect A.B.C.D:PORT [--send FILE] [--save FILE] [--timeout SECONDS]\n",
+                 int(ex::tap_args_usage.size()), ex::tap_args_usage.data());
     return 2;
 }
 
@@ -75,26 +79,19 @@ std::optional<st::endpoint> parse_endpoint(std::string_view s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string tap_name, send_path, save_path;
-    std::optional<st::ipv4_interface> address;
-    std::optional<ipv4_address> gateway;
-    std::optional<mac_address> mac;
+    ex::tap_args args;
+    std::string send_path, save_path;
     std::optional<st::endpoint> remote;
     double timeout_s = 120;
     for (int i = 1; i < argc; ++i) {
+        std::string error;
+        const auto common = ex::parse_tap_arg(argc, argv, i, args, error);
+        if (common == ex::arg_result::bad) return usage(error.c_str());
+        if (common == ex::arg_result::taken) continue;
         const std::string_view a = argv[i];
         auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
         const char* v = nullptr;
-        if (a == "--tap") {
-            if (!(v = value())) return usage("--tap needs a name");
-            tap_name = v;
-        } else if (a == "--address") {
-            if (!(v = value()) || !(address = st::ipv4_interface::parse(v))) return usage("--address needs A.B.C.D/LEN");
-        } else if (a == "--gateway") {
-            if (!(v = value()) || !(gateway = ipv4_address::parse(v))) return usage("--gateway needs A.B.C.D");
-        } else if (a == "--mac") {
-            if (!(v = value()) || !(mac = mac_address::parse(v)) || !mac->is_unicast()) return usage("--mac needs a unicast MAC address");
-        } else if (a == "--connect") {
+        if (a == "--connect") {
             if (!(v = value()) || !(remote = parse_endpoint(v))) return usage("--connect needs A.B.C.D:PORT");
         } else if (a == "--send") {
             if (!(v = value())) return usage("--send needs a file");
@@ -112,7 +109,8 @@ int main(int argc, char** argv) {
             return usage(("unknown argument " + std::string(a)).c_str());
         }
     }
-    if (tap_name.empty() || !address || !remote) return usage("--tap, --address and --connect are required");
+    if (auto why = ex::check_tap_args(args); !why.empty()) return usage(why.c_str());
+    if (!remote) return usage("--connect is required");
 
     std::ifstream in;
     if (!send_path.empty()) {
@@ -125,22 +123,12 @@ int main(int argc, char** argv) {
         if (!out) return usage(("cannot write " + save_path).c_str());
     }
 
-    io::tap_options topt;
-    topt.bring_up = true;
-    auto dev = io::tap_device::open(tap_name, topt);
+    auto dev = ex::open_tap(args);
     if (!dev) {
         std::fprintf(stderr, "tap-transfer: %s\n", dev.error().what().c_str());
         return 1;
     }
-    st::stack_config cfg;
-    const auto o = address->address.octets;
-    cfg.mac = mac ? *mac : mac_address{{std::byte{0x02}, std::byte{0x77}, std::byte{0x6b}, o[1], o[2], o[3]}};
-    cfg.address = address->address;
-    cfg.prefix_len = address->length;
-    cfg.gateway = gateway;
-    std::random_device rd;
-    for (auto& b : cfg.secret) b = static_cast<std::byte>(rd());
-    client_stack stack(*dev, cfg);
+    client_stack stack(*dev, ex::stack_config_for(args));
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
 
@@ -217,11 +205,7 @@ int main(int argc, char** argv) {
             failed = true;
         }
         if (busy) continue;
-        now = clock_now();
-        auto wait = std::chrono::milliseconds(200);
-        if (auto at = stack.poll_at())
-            wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(*at - now), std::chrono::milliseconds(0), wait);
-        if (auto r = io::wait_readable(handles, wait); !r) {
+        if (auto r = ex::wait_for_work(stack, handles[0], std::chrono::milliseconds(200)); !r) {
             std::fprintf(stderr, "tap-transfer: poll failed\n");
             return 1;
         }
@@ -235,8 +219,13 @@ int main(int argc, char** argv) {
         (void)io::wait_readable(h, std::chrono::milliseconds(10));
     }
     const double secs = double(std::chrono::duration_cast<std::chrono::microseconds>(clock_now() - start).count()) / 1e6;
+    const auto s = stack.stats();
     fmt::print("tap-transfer: sent {} bytes, received {} bytes in {:.3f} s ({:.1f} Mbit/s received), {} retransmissions\n", sent,
-               received, secs, secs > 0 ? double(received) * 8 / secs / 1e6 : 0.0, stack.stats().tcp_retransmissions);
+               received, secs, secs > 0 ? double(received) * 8 / secs / 1e6 : 0.0, s.tcp_retransmissions);
+    fmt::print("tap-transfer: offload {}: super-frames in {} (largest frame {} bytes), out {} carrying {} segments; "
+               "partial checksums out {}, bad checksums {}\n",
+               ex::to_string(args.offload), s.gso_frames_received, s.largest_frame_received, s.gso_frames_sent, s.gso_segments_sent,
+               s.checksum_offloaded, s.bad_checksum);
     if (out.is_open()) out.close();
     return eof && !failed ? 0 : 1;
 }

@@ -20,5 +20,6 @@
 #include "wire/reassembly.hpp"   // RFC 815 IPv4 reassembly
 #include "wire/tcp.hpp"          // RFC 9293 §3.1, options
 #include "wire/udp.hpp"          // RFC 768
+#include "wire/virtio_net.hpp"   // VIRTIO 1.2 §5.1.6 virtio-net header (TAP offload metadata)
 #include "wire/dns/dns.hpp"      // RFC 1035 and extensions
 #include "wire/http1/http1.hpp"  // RFC 9110 / RFC 9112

@@ -167,6 +167,44 @@ TEST_CASE("tap: the kernel answers an ARP request written by wirekit, and its fr
     CHECK(asked);
 }
 
+TEST_CASE("tap: offload modes report their capabilities, and offload requests a mode lacks are refused", "[io][tap][netns]") {
+    WK_REQUIRE_NETNS();
+    test::netns ns("tapoff");
+    const std::vector<std::byte> frame(60, std::byte{0});  // never reaches the kernel: refused before the write
+    io::frame_offload csum;
+    csum.needs_checksum = true;
+    csum.csum_start = 34;
+    csum.csum_offset = 16;
+    io::frame_offload gso = csum;
+    gso.gso = io::segmentation::tcpv4;
+    gso.gso_size = 1448;
+    gso.hdr_len = 66;
+    for (const auto mode : {io::tap_offload::none, io::tap_offload::checksum, io::tap_offload::tso}) {
+        INFO("mode " << int(mode));
+        ns.enter();
+        auto tap = io::tap_device::open("wkoff0", {.mode = io::tap_mode::create_or_attach, .offload = mode});
+        ns.leave();
+        REQUIRE(tap);
+        CHECK(tap->offload() == mode);
+        const auto c = tap->capabilities().offload;
+        CHECK(c.rx_checksum == (mode != io::tap_offload::none));
+        CHECK(c.tx_checksum == (mode != io::tap_offload::none));
+        CHECK(c.rx_gso_max == (mode == io::tap_offload::tso ? io::tap_gso_max : 0));
+        CHECK(c.tx_gso_max == (mode == io::tap_offload::tso ? io::tap_gso_max : 0));
+        CHECK(io::tap_gso_max == 14 + 65535);
+        if (mode == io::tap_offload::none) {
+            auto r = tap->transmit(wirekit::bytes_view(frame), csum);
+            REQUIRE_FALSE(r);
+            CHECK(r.error().kind == io::io_errc::unsupported);
+        }
+        if (mode != io::tap_offload::tso) {
+            auto r = tap->transmit(wirekit::bytes_view(frame), gso);
+            REQUIRE_FALSE(r);
+            CHECK(r.error().kind == io::io_errc::unsupported);
+        }
+    }
+}
+
 TEST_CASE("pcap_live: capture with a BPF filter on one end of a veth pair, inject on the other", "[io][pcap][live][netns]") {
     WK_REQUIRE_NETNS();
     test::netns left("l"), right("r");

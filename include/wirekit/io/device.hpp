@@ -55,6 +55,54 @@ struct checksum_offload {
     friend constexpr bool operator==(const checksum_offload&, const checksum_offload&) = default;
 };
 
+/// Segmentation offload kinds of a frame (the virtio-net gso_type values
+/// wirekit handles; VIRTIO 1.2 §5.1.6).
+enum class segmentation : std::uint8_t {
+    none,   ///< an ordinary frame, at most MTU + link header
+    tcpv4,  ///< a TCP/IPv4 super-frame: one IPv4 + TCP header, then gso_size-byte segments
+};
+
+/// Offload metadata of one frame, per frame (the virtio-net header's
+/// meaning, VIRTIO 1.2 §5.1.6; Linux Documentation/networking/tuntap.rst,
+/// "IFF_VNET_HDR"). Receive: what the host stack left undone or checked.
+/// Transmit (offload_frame_device::transmit(frame, offload)): what the
+/// device is asked to finish.
+struct frame_offload {
+    /// The transport checksum is partial (VIRTIO_NET_HDR_F_NEEDS_CSUM): the
+    /// field at csum_start + csum_offset holds only the folded, not
+    /// complemented, pseudo-header sum; the Internet checksum (RFC 1071) of
+    /// the bytes from csum_start to the end of the frame completes it. A
+    /// received frame with this flag came from the host's own stack and is
+    /// treated as valid (virtio semantics: the data was never on a wire).
+    bool needs_checksum = false;
+    /// Receive only: the host validated the transport checksum
+    /// (VIRTIO_NET_HDR_F_DATA_VALID).
+    bool checksum_valid = false;
+    std::uint16_t csum_start = 0;   ///< bytes from the frame start to the transport header
+    std::uint16_t csum_offset = 0;  ///< bytes from there to the checksum field (TCP 16, UDP 6)
+    segmentation gso = segmentation::none;
+    std::uint16_t gso_size = 0;     ///< payload bytes per segment of a super-frame (the MSS)
+    std::uint16_t hdr_len = 0;      ///< bytes of link + IP + TCP headers of a super-frame
+    friend constexpr bool operator==(const frame_offload&, const frame_offload&) = default;
+};
+
+/// Offloads of a device that carries frame_offload metadata (a TAP with
+/// IFF_VNET_HDR). A device without them (memory_pipe, pcap) has all zero.
+struct offload_capabilities {
+    /// receive() may deliver frames with needs_checksum / checksum_valid set
+    /// (their transport checksums must not be verified).
+    bool rx_checksum = false;
+    /// Largest frame receive() may deliver, link header included, when the
+    /// host sends TCP/IPv4 super-frames (GSO/TSO); 0: at most MTU + link header.
+    std::size_t rx_gso_max = 0;
+    /// transmit(frame, offload) completes partial transport checksums.
+    bool tx_checksum = false;
+    /// Largest TCP/IPv4 super-frame transmit(frame, offload) accepts, link
+    /// header included; 0: none.
+    std::size_t tx_gso_max = 0;
+    friend constexpr bool operator==(const offload_capabilities&, const offload_capabilities&) = default;
+};
+
 /// What a device is.
 struct device_capabilities {
     link_type link = link_type::ethernet;
@@ -62,15 +110,18 @@ struct device_capabilities {
     checksum_offload rx{};        ///< frames received may carry unverified checksums
     checksum_offload tx{};        ///< the device fills these checksums on transmit
     bool can_transmit = true;     ///< false for capture files and read-only captures
+    offload_capabilities offload{};  ///< per-frame offloads (offload_frame_device only)
 };
 
 /// One received frame: a view of the device's buffer (valid until the next
-/// receive() on the same device), its capture time, and its original length
-/// on the wire (larger than data.size() when a snap length cut it).
+/// receive() on the same device), its capture time, its original length on
+/// the wire (larger than data.size() when a snap length cut it), and its
+/// offload metadata (all zero unless the device offers offloads).
 struct frame_ref {
     bytes_view data{};
     timestamp time{};
     std::size_t wire_len = 0;
+    frame_offload offload{};
 };
 
 /// A link-layer device. See the file comment for the contract.
@@ -80,6 +131,16 @@ concept frame_device = requires(D& d, const D& cd, bytes_view frame) {
     { d.receive() } -> std::same_as<io_result<std::optional<frame_ref>>>;
     { d.transmit(frame) } -> std::same_as<io_result<void>>;
     { cd.native_handle() } -> std::same_as<int>;
+};
+
+/// A frame device that also transmits with per-frame offload metadata:
+/// `transmit(frame, offload)` sends a frame whose transport checksum the
+/// device completes (offload.needs_checksum) and, for a super-frame
+/// (offload.gso), which the device or the host splits into gso_size-byte
+/// segments. capabilities().offload says which of these it accepts.
+template <class D>
+concept offload_frame_device = frame_device<D> && requires(D& d, bytes_view frame, const frame_offload& o) {
+    { d.transmit(frame, o) } -> std::same_as<io_result<void>>;
 };
 
 /// Waits up to `timeout` until one of `handles` (native_handle() values;

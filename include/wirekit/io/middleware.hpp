@@ -72,6 +72,16 @@ public:
         if (r) sink_(direction::tx, frame);
         return r;
     }
+    /// Transmits with offload metadata (devices with offloads, e.g. a TAP
+    /// with tap_offload::tso); the sink sees the frame as given (a
+    /// super-frame, a partial checksum).
+    io_result<void> transmit(bytes_view frame, const frame_offload& o)
+        requires offload_frame_device<Device>
+    {
+        auto r = dev_->transmit(frame, o);
+        if (r) sink_(direction::tx, frame);
+        return r;
+    }
     [[nodiscard]] int native_handle() const { return dev_->native_handle(); }
 
 private:
@@ -83,7 +93,11 @@ private:
 /// the probability fields of `impairments` (loss, duplicate, corrupt);
 /// delay, reordering and rate need a clock and are memory_pipe's job.
 /// A duplicated received frame is returned by two successive receive()
-/// calls; a duplicated transmitted frame is transmitted twice.
+/// calls; a duplicated transmitted frame is transmitted twice. A corrupted
+/// received frame loses its offload checksum flags (needs_checksum,
+/// checksum_valid): corruption happens "on the wire", so the receiver must
+/// verify, and a partial checksum then fails as a corrupt frame should. It
+/// has no transmit(frame, offload): a stack on it sends without offloads.
 template <frame_device Device>
 class fault_injector {
 public:
@@ -111,6 +125,8 @@ public:
                 copy_.assign(f.data.begin(), f.data.end());
                 flip(copy_, rx_rng_);
                 f.data = bytes_view(copy_);
+                f.offload.needs_checksum = false;
+                f.offload.checksum_valid = false;
                 ++rx_stats_.corrupted;
             }
             if (rx_rng_.chance(rx_.duplicate)) {

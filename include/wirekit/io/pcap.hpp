@@ -283,6 +283,17 @@ public:
         if (r) out_->write(frame, last_);
         return r;
     }
+    /// Transmits with offload metadata (devices with offloads, e.g. a TAP
+    /// with tap_offload::tso) and records the frame as given: a super-frame
+    /// up to 64 KiB, a partial checksum (Wireshark flags it, as on any NIC
+    /// with offloads).
+    io_result<void> transmit(bytes_view frame, const frame_offload& o)
+        requires offload_frame_device<Device>
+    {
+        auto r = dev_->transmit(frame, o);
+        if (r) out_->write(frame, last_);
+        return r;
+    }
     [[nodiscard]] int native_handle() const { return dev_->native_handle(); }
     /// Sets the time stamped on transmitted frames.
     void set_time(timestamp now) noexcept { last_ = now; }

@@ -6,6 +6,21 @@
 // prefix), each write(2) sends one. Creating an interface needs
 // CAP_NET_ADMIN in the network namespace; the device lives in the network
 // namespace of the thread that opens it.
+//
+// Offloads (tap_options::offload): with IFF_VNET_HDR every frame, both ways,
+// follows a 12-byte virtio-net header (wire/virtio_net.hpp; VIRTIO 1.2
+// §5.1.6; tuntap.rst). TUNSETOFFLOAD then tells the kernel what the reader
+// handles, and the kernel sends accordingly: TUN_F_CSUM — TCP/UDP frames
+// with partial checksums (NEEDS_CSUM), never completed in software;
+// TUN_F_TSO4 — TCP/IPv4 super-frames of up to 64 KiB (gso_type TCPV4,
+// one header, the segments' payloads back to back), never segmented in
+// software. The other way, a frame written with NEEDS_CSUM and/or GSO
+// metadata enters the kernel as a CHECKSUM_PARTIAL / GSO skb, like a frame
+// from a NIC that did GRO and checked the checksum: TCP receives the
+// super-frame in one piece. Without the option the TAP has no vnet header
+// and TUNSETOFFLOAD(0) resets the interface's features (they outlive the
+// descriptor of a persistent TAP), so the kernel segments and checksums
+// everything in software.
 #pragma once
 
 #include <fcntl.h>       // open, O_RDWR, O_NONBLOCK
@@ -13,9 +28,12 @@
 #include <linux/if_tun.h>  // TUNSETIFF, IFF_TAP, IFF_NO_PI, IFF_TUN_EXCL
 #include <sys/ioctl.h>   // ioctl
 #include <sys/socket.h>  // socket (for SIOCGIFMTU)
+#include <sys/uio.h>     // writev (virtio-net header + frame)
 #include <time.h>        // clock_gettime (receive timestamps)
 #include <unistd.h>      // read, write, close
 
+#include <array>     // virtio-net header scratch
+#include <bit>       // std::endian
 #include <cerrno>    // errno
 #include <cstddef>   // std::byte
 #include <cstring>   // std::memcpy
@@ -25,6 +43,7 @@
 #include <vector>    // receive buffer
 
 #include "../core/bytes.hpp"  // bytes_view
+#include "../wire/virtio_net.hpp"  // virtio_net header (IFF_VNET_HDR)
 #include "device.hpp"         // frame_device
 #include "error.hpp"          // io_result
 
@@ -37,12 +56,25 @@ enum class tap_mode : unsigned char {
     attach,            ///< fail with no_device unless it exists
 };
 
+/// Offloads tap_device::open asks for (see the file comment).
+enum class tap_offload : unsigned char {
+    none,      ///< no virtio-net header; every frame MTU-sized and fully checksummed
+    checksum,  ///< IFF_VNET_HDR + TUN_F_CSUM: partial checksums both ways
+    tso,       ///< also TUN_F_TSO4: TCP/IPv4 super-frames up to 64 KiB both ways
+};
+
 /// Options of tap_device::open.
 struct tap_options {
     tap_mode mode = tap_mode::create_or_attach;
     bool nonblocking = true;  ///< receive() returns nullopt instead of waiting
     bool bring_up = false;    ///< set IFF_UP after opening (needs CAP_NET_ADMIN)
+    tap_offload offload = tap_offload::none;  ///< virtio-net header and offloads
 };
+
+/// Largest TCP/IPv4 super-frame either way with tap_offload::tso: an IPv4
+/// datagram of at most 65535 bytes (RFC 791) behind a 14-byte Ethernet
+/// header (the TAP's default gso_max_size is 64 KiB).
+inline constexpr std::size_t tap_gso_max = 14 + 65535;
 
 /// An open TAP interface. Movable, not copyable; closing the last descriptor
 /// of a non-persistent TAP removes the interface.
@@ -52,7 +84,10 @@ public:
     /// kernel pick tapN). Errors: invalid_argument (name too long),
     /// no_device (/dev/net/tun missing: load the tun module, or attach to a
     /// name that does not exist), permission_denied (needs CAP_NET_ADMIN),
-    /// busy (exists in create mode, or exists as another kind of interface).
+    /// busy (exists in create mode, or exists as another kind of interface);
+    /// with o.offload, the errno of TUNSETVNETHDRSZ or TUNSETOFFLOAD (a
+    /// kernel without virtio-net header support), as system or
+    /// invalid_argument.
     [[nodiscard]] static io_result<tap_device> open(const std::string& name, const tap_options& o = {}) {
         if (name.size() >= IFNAMSIZ) return io_error{io_errc::invalid_argument, "tap_device::open", 0, "interface name longer than 15 characters"};
         if (o.mode == tap_mode::attach && !interface_exists(name))
@@ -65,7 +100,9 @@ public:
         }
         tap_device dev(fd);
         ifreq ifr{};
-        ifr.ifr_flags = static_cast<short>(IFF_TAP | IFF_NO_PI | (o.mode == tap_mode::create ? IFF_TUN_EXCL : 0));
+        const bool vnet = o.offload != tap_offload::none;
+        ifr.ifr_flags = static_cast<short>(IFF_TAP | IFF_NO_PI | (o.mode == tap_mode::create ? IFF_TUN_EXCL : 0) |
+                                           (vnet ? IFF_VNET_HDR : 0));
         std::memcpy(ifr.ifr_name, name.c_str(), name.size());
         if (::ioctl(fd, TUNSETIFF, &ifr) < 0) {
             const int e = errno;
@@ -74,19 +111,36 @@ public:
                                : e == EBUSY ? "the interface exists with another owner or type" : "");
         }
         dev.name_ = ifr.ifr_name;
+        if (vnet) {
+            // The header with num_buffers (VIRTIO 1.x), little-endian fields.
+            int size = static_cast<int>(virtio_net::header_len);
+            if (::ioctl(fd, TUNSETVNETHDRSZ, &size) < 0) return errno_error("TUNSETVNETHDRSZ", errno);
+            int le = 1;
+            if (::ioctl(fd, TUNSETVNETLE, &le) < 0 && std::endian::native != std::endian::little)
+                return errno_error("TUNSETVNETLE", errno, "the kernel cannot use little-endian virtio headers");
+            dev.vnet_ = true;
+        }
+        const unsigned long features = o.offload == tap_offload::tso        ? TUN_F_CSUM | TUN_F_TSO4
+                                       : o.offload == tap_offload::checksum ? TUN_F_CSUM
+                                                                            : 0;
+        if (::ioctl(fd, TUNSETOFFLOAD, features) < 0) return errno_error("TUNSETOFFLOAD", errno);
+        dev.offload_ = o.offload;
         if (o.bring_up) {
             if (auto r = dev.set_up(true); !r) return r.error();
         }
         return dev;
     }
 
-    tap_device(tap_device&& o) noexcept : fd_(std::exchange(o.fd_, -1)), name_(std::move(o.name_)), buf_(std::move(o.buf_)) {}
+    tap_device(tap_device&& o) noexcept
+        : fd_(std::exchange(o.fd_, -1)), name_(std::move(o.name_)), buf_(std::move(o.buf_)), vnet_(o.vnet_), offload_(o.offload_) {}
     tap_device& operator=(tap_device&& o) noexcept {
         if (this != &o) {
             close();
             fd_ = std::exchange(o.fd_, -1);
             name_ = std::move(o.name_);
             buf_ = std::move(o.buf_);
+            vnet_ = o.vnet_;
+            offload_ = o.offload_;
         }
         return *this;
     }
@@ -97,13 +151,27 @@ public:
     /// The interface name the kernel assigned.
     [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
-    /// Ethernet, the interface's current MTU (1500 if the query fails), no offload.
+    /// Ethernet, the interface's current MTU (1500 if the query fails), and
+    /// the offloads opened with: tap_offload::checksum — rx_checksum and
+    /// tx_checksum; tap_offload::tso — also rx_gso_max and tx_gso_max of
+    /// tap_gso_max bytes. capabilities().rx / .tx stay false: the plain
+    /// transmit(frame) sends no offload metadata.
     [[nodiscard]] device_capabilities capabilities() const {
         device_capabilities c;
         auto m = mtu();
         c.mtu = m ? *m : 1500;
+        if (offload_ != tap_offload::none) {
+            c.offload.rx_checksum = true;
+            c.offload.tx_checksum = true;
+        }
+        if (offload_ == tap_offload::tso) {
+            c.offload.rx_gso_max = tap_gso_max;
+            c.offload.tx_gso_max = tap_gso_max;
+        }
         return c;
     }
+    /// The offloads opened with.
+    [[nodiscard]] tap_offload offload() const noexcept { return offload_; }
     /// The interface MTU in bytes (SIOCGIFMTU). Errors: the ioctl's errno.
     [[nodiscard]] io_result<std::size_t> mtu() const {
         ifreq ifr = request();
@@ -119,9 +187,14 @@ public:
     }
     /// The next frame the kernel sent to this interface (bytes valid until
     /// the next receive), stamped with CLOCK_REALTIME; nullopt when none is
-    /// waiting (non-blocking). Errors: system (read's errno).
+    /// waiting (non-blocking). With offloads, frame_ref::offload is the
+    /// frame's virtio-net header (partial or validated checksum, GSO
+    /// super-frame) and the frame may be up to tap_gso_max bytes. Errors:
+    /// system (read's errno, or a virtio-net header that is short or has
+    /// reserved bits set); unsupported (a GSO type other than TCPV4). The
+    /// offending frame is consumed either way.
     io_result<std::optional<frame_ref>> receive() {
-        if (buf_.empty()) buf_.resize(65536 + 18);
+        if (buf_.empty()) buf_.resize(virtio_net::header_len + tap_gso_max + 18);  // + VLAN tags
         const ssize_t n = ::read(fd_, buf_.data(), buf_.size());
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return std::optional<frame_ref>{};
@@ -129,16 +202,72 @@ public:
         }
         timespec ts{};
         ::clock_gettime(CLOCK_REALTIME, &ts);
-        const auto len = static_cast<std::size_t>(n);
-        return std::optional<frame_ref>(frame_ref{bytes_view(buf_.data(), len),
-                                                  std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec), len});
+        auto len = static_cast<std::size_t>(n);
+        const std::byte* data = buf_.data();
+        frame_offload off{};
+        if (vnet_) {
+            auto h = virtio_net::header::checked(bytes_view(buf_.data(), len));
+            if (!h) return io_error{io_errc::system, "read tap", 0, "frame shorter than its virtio-net header"};
+            auto r = virtio_net::repr::parse(*h);
+            if (!r) return io_error{io_errc::system, "read tap", 0, "virtio-net header with reserved flags"};
+            if (r->gso != virtio_net::gso_type::none && r->gso != virtio_net::gso_type::tcpv4)
+                return io_error{io_errc::unsupported, "read tap", 0, "GSO type other than TCPV4 (not enabled)"};
+            off.needs_checksum = r->needs_csum;
+            off.checksum_valid = r->data_valid;
+            off.csum_start = r->csum_start;
+            off.csum_offset = r->csum_offset;
+            off.gso = r->gso == virtio_net::gso_type::tcpv4 ? segmentation::tcpv4 : segmentation::none;
+            off.gso_size = r->gso_size;
+            off.hdr_len = r->hdr_len;
+            data += virtio_net::header_len;
+            len -= virtio_net::header_len;
+        }
+        return std::optional<frame_ref>(frame_ref{bytes_view(data, len),
+                                                  std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec), len, off});
     }
-    /// Sends one Ethernet frame into the kernel. Errors: too_big (longer than
-    /// MTU + header: EINVAL/EMSGSIZE from the driver), closed, system.
+    /// Sends one Ethernet frame into the kernel (with offloads: behind a
+    /// virtio-net header that asks for nothing). Errors: too_big (longer
+    /// than MTU + header: EINVAL/EMSGSIZE from the driver), closed, system.
     io_result<void> transmit(bytes_view frame) {
+        if (vnet_) return transmit(frame, frame_offload{});
         const ssize_t n = ::write(fd_, frame.data(), frame.size());
         if (n < 0) return errno_error("write tap", errno);
         if (static_cast<std::size_t>(n) != frame.size()) return io_error{io_errc::system, "write tap", 0, "short write"};
+        return {};
+    }
+    /// Sends one Ethernet frame with offload metadata, in one writev(2) of
+    /// the virtio-net header and the frame (no copy): `o.needs_checksum`
+    /// asks the kernel to complete the transport checksum (the field holds
+    /// the pseudo-header sum); `o.gso == segmentation::tcpv4` marks a
+    /// TCP/IPv4 super-frame of segments of o.gso_size payload bytes
+    /// (needs needs_checksum and tap_offload::tso). Errors: unsupported
+    /// (offload metadata without the matching tap_offload), invalid_argument
+    /// (the kernel rejected the header: EINVAL), closed, system.
+    io_result<void> transmit(bytes_view frame, const frame_offload& o) {
+        if (!vnet_) {
+            if (o.needs_checksum || o.gso != segmentation::none)
+                return io_error{io_errc::unsupported, "write tap", 0, "offload metadata on a TAP opened without offloads"};
+            return transmit(frame);
+        }
+        if (o.gso != segmentation::none && offload_ != tap_offload::tso)
+            return io_error{io_errc::unsupported, "write tap", 0, "a GSO super-frame needs tap_offload::tso"};
+        virtio_net::repr r;
+        r.needs_csum = o.needs_checksum;
+        r.csum_start = o.csum_start;
+        r.csum_offset = o.csum_offset;
+        r.gso = o.gso == segmentation::tcpv4 ? virtio_net::gso_type::tcpv4 : virtio_net::gso_type::none;
+        r.gso_size = o.gso_size;
+        r.hdr_len = o.hdr_len;
+        std::array<std::byte, virtio_net::header_len> h{};
+        r.emit(virtio_net::mutable_header::unchecked(mutable_bytes(h)));
+        iovec iov[2] = {{h.data(), h.size()}, {const_cast<std::byte*>(frame.data()), frame.size()}};
+        const ssize_t n = ::writev(fd_, iov, 2);
+        if (n < 0) {
+            const int e = errno;
+            if (e == EINVAL) return io_error{io_errc::invalid_argument, "write tap", e, "the kernel rejected the frame or its virtio-net header"};
+            return errno_error("write tap", e);
+        }
+        if (static_cast<std::size_t>(n) != h.size() + frame.size()) return io_error{io_errc::system, "write tap", 0, "short write"};
         return {};
     }
     /// The /dev/net/tun descriptor (readable when a frame waits).
@@ -179,8 +308,11 @@ private:
     int fd_ = -1;
     std::string name_{};
     std::vector<std::byte> buf_{};
+    bool vnet_ = false;  // IFF_VNET_HDR: a virtio-net header before every frame
+    tap_offload offload_ = tap_offload::none;
 };
 
 static_assert(frame_device<tap_device>);
+static_assert(offload_frame_device<tap_device>);
 
 }  // namespace wirekit::io

@@ -50,6 +50,17 @@
 // broadcast destinations (RFC 1122 §3.2.2); RST for segments to closed
 // ports (RFC 9293 §3.10.7.1). Checksums the device offloads
 // (capabilities().rx / .tx) are neither verified nor computed.
+//
+// Per-frame offloads (io::offload_frame_device, e.g. a TAP opened with
+// tap_offload::tso; VIRTIO 1.2 §5.1.6): a received frame whose metadata says
+// its transport checksum is partial or validated is not verified, and it may
+// be a TCP/IPv4 super-frame of up to 64 KiB, which TCP takes as one segment
+// (RFC 9293 §3.10.7.4 accepts any segment within the window, whatever the
+// MSS). On transmit, TCP segments go out with partial checksums, and
+// consecutive full-sized segments of one connection queued in one flush are
+// coalesced into one super-frame (gso_size = their payload size) that the
+// host splits or, for its own TCP, receives whole. Devices without these
+// (memory_pipe, pcap) see exactly the frames they saw before.
 #pragma once
 
 #include <algorithm>    // std::min, std::find_if
@@ -120,6 +131,13 @@ struct stack_config {
     duration tcp_msl = std::chrono::minutes(2);  ///< Maximum Segment Lifetime; TIME-WAIT lasts 2 MSL (RFC 9293 §3.4.2)
     duration tcp_user_timeout = std::chrono::minutes(5);  ///< RFC 9293 §3.10.1 user timeout
     bool tcp_syn_cookies = true;             ///< listeners answer SYN floods with cookies (RFC 4987 §3.6)
+    /// Ignore RST segments in TIME-WAIT (RFC 1337 §3, fix F1: "TIME-WAIT
+    /// assassination"; Linux's net.ipv4.tcp_rfc1337). RFC 9293 §3.10.7.4
+    /// would delete the TCB, and with it the received data the user has not
+    /// read yet: a peer that retransmitted its FIN and then got our second
+    /// ACK after closing answers that ACK with a RST (seen with the Linux
+    /// kernel over TAP). The connection stays in TIME-WAIT for its 2 MSL.
+    bool tcp_rfc1337 = true;
     std::uint16_t ephemeral_first = 49152;   ///< first ephemeral port (RFC 6335 §6: 49152-65535)
 };
 
@@ -168,6 +186,11 @@ struct stack_stats {
     std::uint64_t icmp_unreachable_sent = 0;
     std::uint64_t tcp_rst_sent = 0;        ///< RSTs for segments to closed ports
     std::uint64_t tcp_retransmissions = 0; ///< summed over connections that have ended, plus live ones
+    std::uint64_t gso_frames_received = 0; ///< TCP/IPv4 super-frames received (frame_offload::gso)
+    std::uint64_t largest_frame_received = 0;  ///< bytes of the largest frame received, link header included
+    std::uint64_t gso_frames_sent = 0;     ///< TCP super-frames sent (two or more segments each)
+    std::uint64_t gso_segments_sent = 0;   ///< TCP segments carried by those super-frames
+    std::uint64_t checksum_offloaded = 0;  ///< frames sent with a partial TCP checksum for the device to complete
 };
 
 /// True when `e` is TCP's end of stream: RECEIVE after the peer's FIN with
@@ -211,7 +234,13 @@ public:
     /// Builds the stack on `dev` (which must outlive it). Nothing is sent
     /// before the first poll.
     stack(Device& dev, const stack_config& cfg) : dev_(&dev), cfg_(cfg), caps_(dev.capabilities()) {
-        const std::size_t frame_cap = std::max<std::size_t>(link_header_len + caps_.mtu, 64);
+        if constexpr (io::offload_frame_device<Device>) {
+            tx_csum_offload_ = caps_.offload.tx_checksum;
+            // A super-frame must hold at least two full segments to be worth it.
+            if (tx_csum_offload_ && caps_.offload.tx_gso_max >= link_header_len + caps_.mtu * 2)
+                tx_gso_max_ = std::min<std::size_t>(caps_.offload.tx_gso_max, link_header_len + wirekit::ipv4::max_datagram_len);
+        }
+        const std::size_t frame_cap = std::max<std::size_t>({link_header_len + caps_.mtu, tx_gso_max_, 64});
         tx_.resize(frame_cap);
         if constexpr (reassembly_policy::enabled) {
             wirekit::ipv4::reassembly_config rc;
@@ -257,8 +286,15 @@ public:
             auto r = dev_->receive();
             if (!r || !*r) break;
             ++stats_.frames_received;
-            on_frame((*r)->data);
+            const auto& f = **r;
+            // The host's own stack left the checksum partial, or checked it
+            // (VIRTIO 1.2 §5.1.6, NEEDS_CSUM / DATA_VALID): trusted.
+            rx_checksum_trusted_ = f.offload.needs_checksum || f.offload.checksum_valid;
+            if (f.offload.gso != io::segmentation::none) ++stats_.gso_frames_received;
+            stats_.largest_frame_received = std::max<std::uint64_t>(stats_.largest_frame_received, f.data.size());
+            on_frame(f.data);
         }
+        rx_checksum_trusted_ = false;
         if constexpr (has_ethernet) fired |= arp_output();
         if constexpr (reassembly_policy::enabled) {
             if (reasm_->expire(now_) > 0) fired = true;
@@ -559,6 +595,7 @@ public:
             while (auto c = s->listener->accept()) {
                 (void)c->abort(now_);
                 while (auto seg = c->poll_transmit()) tcp_output(*seg);
+                tcp_batch_flush();
             }
             tcp_free(idx);
             return {};
@@ -714,8 +751,11 @@ private:
     // ---------------------------------------------------------------- link output
 
     /// Transmits tx_[0, link_header_len + ip_len) after writing the link
-    /// header for `dst_mac` and `ethertype`.
-    void transmit_frame(mac_address dst_mac, std::uint16_t ethertype, std::size_t payload_len) {
+    /// header for `dst_mac` and `ethertype`, with `offload` metadata when
+    /// given (offload_frame_device). Returns false when the device refused
+    /// the frame (counted as dropped).
+    bool transmit_frame(mac_address dst_mac, std::uint16_t ethertype, std::size_t payload_len,
+                        const io::frame_offload* offload = nullptr) {
         std::size_t len = link_header_len + payload_len;
         if constexpr (has_ethernet) {
             wirekit::ethernet::repr e;
@@ -725,23 +765,38 @@ private:
             len = e.buffer_len(payload_len);
             e.emit(wirekit::ethernet::mutable_frame::unchecked(mutable_bytes(tx_).first(len)), payload_len);
         }
-        if (dev_->transmit(bytes_view(tx_).first(len))) ++stats_.frames_sent;
+        bool ok = false;
+        if constexpr (io::offload_frame_device<Device>) {
+            if (offload) ok = dev_->transmit(bytes_view(tx_).first(len), *offload).has_value();
+            else ok = dev_->transmit(bytes_view(tx_).first(len)).has_value();
+        } else {
+            (void)offload;
+            ok = dev_->transmit(bytes_view(tx_).first(len)).has_value();
+        }
+        if (ok) ++stats_.frames_sent;
         else ++stats_.dropped;
+        return ok;
     }
 
     /// Sends the IP packet at tx_[link_header_len, + len) to neighbour `hop`
     /// (resolving it with ARP, queueing the packet meanwhile).
     void link_output(ipv4_address hop, ipv4_address dst, std::size_t len) {
         if constexpr (has_ethernet) {
-            if (is_broadcast_for_us(dst)) return transmit_frame(mac_address::broadcast(), wirekit::ethernet::ethertype::ipv4, len);
-            if (auto mac = arp_->lookup(now_, hop)) return transmit_frame(*mac, wirekit::ethernet::ethertype::ipv4, len);
+            if (is_broadcast_for_us(dst)) {
+                (void)transmit_frame(mac_address::broadcast(), wirekit::ethernet::ethertype::ipv4, len);
+                return;
+            }
+            if (auto mac = arp_->lookup(now_, hop)) {
+                (void)transmit_frame(*mac, wirekit::ethernet::ethertype::ipv4, len);
+                return;
+            }
             // Park a copy until the next hop resolves (RFC 1122 §2.3.2.2), and ask.
             if (!arp_->enqueue(now_, hop, bytes_view(tx_).subspan(link_header_len, len))) ++stats_.dropped;
             arp_output();
         } else {
             (void)hop;
             (void)dst;
-            transmit_frame(mac_address{}, 0, len);
+            (void)transmit_frame(mac_address{}, 0, len);
         }
     }
 
@@ -766,6 +821,7 @@ private:
     bool arp_output()
         requires has_ethernet
     {
+        tcp_batch_flush();  // tx_ is about to be reused
         bool any = false;
         while (auto rq = arp_->poll_request(now_)) {
             send_arp(wirekit::arp::repr::request(cfg_.mac, cfg_.address, rq->target), mac_address::broadcast());
@@ -773,7 +829,7 @@ private:
         }
         while (auto p = arp_->pop_ready()) {
             std::copy(p->packet.begin(), p->packet.end(), tx_.begin() + link_header_len);
-            transmit_frame(p->mac, wirekit::ethernet::ethertype::ipv4, p->packet.size());
+            (void)transmit_frame(p->mac, wirekit::ethernet::ethertype::ipv4, p->packet.size());
             any = true;
         }
         return any;
@@ -785,6 +841,7 @@ private:
     /// datagram, fragmented to the MTU. Errors: "no route to host";
     /// bad_length beyond 65535 bytes.
     result<void> send_ip(ipv4_address dst, std::uint8_t protocol, bytes_view payload) {
+        tcp_batch_flush();  // tx_ is about to be reused
         const auto hop = next_hop(dst);
         if (!hop) {
             ++stats_.no_route;
@@ -902,6 +959,7 @@ private:
         if (dst != cfg_.address && !is_broadcast_for_us(dst)) return drop();
         wirekit::ipv4::packet whole = *p;
         if (p->is_fragment()) {
+            rx_checksum_trusted_ = false;  // the host completes checksums before it fragments
             if constexpr (reassembly_policy::enabled) {
                 auto r = reasm_->push(*p, now_);
                 if (!r) return drop();
@@ -933,7 +991,7 @@ private:
     {
         auto m = wirekit::icmpv4::message::checked(bytes);
         if (!m) return drop();
-        auto r = wirekit::icmpv4::repr::parse(*m, caps_.rx.transport ? wirekit::ipv4::checksum_mode::ignore
+        auto r = wirekit::icmpv4::repr::parse(*m, caps_.rx.transport || rx_checksum_trusted_ ? wirekit::ipv4::checksum_mode::ignore
                                                                      : wirekit::ipv4::checksum_mode::verify);
         if (!r) {
             if (r.error().kind == errc::bad_checksum) ++stats_.bad_checksum;
@@ -963,7 +1021,7 @@ private:
     {
         auto d = wirekit::udp::datagram::checked(bytes);
         if (!d) return drop();
-        if (!caps_.rx.transport && !d->verify_checksum(ipv4_pseudo{ip.src_addr(), ip.dst_addr()})) {
+        if (!caps_.rx.transport && !rx_checksum_trusted_ && !d->verify_checksum(ipv4_pseudo{ip.src_addr(), ip.dst_addr()})) {
             ++stats_.bad_checksum;
             return drop();
         }
@@ -985,7 +1043,8 @@ private:
         if (!sg) return drop();
         if (is_broadcast_for_us(ip.dst_addr())) return drop();  // RFC 9293 §3.9.2.1: TCP is unicast only
         const ipv4_pseudo pseudo{ip.src_addr(), ip.dst_addr()};
-        auto h = caps_.rx.transport ? wirekit::tcp::repr::parse_unverified(*sg) : wirekit::tcp::repr::parse(*sg, pseudo);
+        auto h = caps_.rx.transport || rx_checksum_trusted_ ? wirekit::tcp::repr::parse_unverified(*sg)
+                                                            : wirekit::tcp::repr::parse(*sg, pseudo);
         if (!h) {
             if (h.error().kind == errc::bad_checksum) ++stats_.bad_checksum;
             return drop();
@@ -1008,6 +1067,7 @@ private:
                 tcp_free(static_cast<std::uint32_t>(i));
                 break;
             }
+            if (h->flags.rst && cfg_.tcp_rfc1337 && s.conn->current() == tcp_state::time_wait) return drop();
             s.conn->on_segment(now_, in);
             tcp_flush(s);
             return;
@@ -1018,6 +1078,7 @@ private:
             if (l.kind != slot_kind::listener || l.local_port != h->dst_port) continue;
             l.listener->on_segment(now_, in);
             while (auto seg = l.listener->poll_transmit()) tcp_output(*seg);
+            tcp_batch_flush();
             return;
         }
         send_rst_for(in);
@@ -1115,10 +1176,20 @@ private:
 
     /// Puts one segment on the wire. A segment that fits the MTU is built
     /// in place in the frame buffer (one copy of the payload); a larger one
-    /// (an MSS above the path's MTU) goes through fragmentation.
+    /// (an MSS above the path's MTU) goes through fragmentation. With
+    /// transmit checksum offload (and a resolved next hop) the segment
+    /// joins the pending batch instead (tcp_batch_*); whoever calls this
+    /// calls tcp_batch_flush() after its last segment.
     void tcp_output(const fsm::tcp::segment_out& seg) {
         const std::size_t n = seg.buffer_len();
         const bool fits = wirekit::ipv4::min_header_len + n <= caps_.mtu;
+        if (tx_csum_offload_ && fits) {
+            if (tcp_batch_append(seg)) return;
+            tcp_batch_flush();
+            if (tcp_batch_start(seg)) return;
+        } else {
+            tcp_batch_flush();
+        }
         mutable_bytes out;
         if (fits) {
             out = mutable_bytes(tx_).subspan(link_header_len + wirekit::ipv4::min_header_len, n);
@@ -1138,7 +1209,120 @@ private:
     template <class Slot>
     void tcp_flush(Slot& s) {
         while (auto seg = s.conn->poll_transmit()) tcp_output(*seg);
+        tcp_batch_flush();
         while (s.conn->poll_notice()) {
+        }
+    }
+
+    // ---------------------------------------------------------------- TCP transmit offload
+    //
+    // With io::frame_offload (a TAP with IFF_VNET_HDR, VIRTIO 1.2 §5.1.6):
+    // a segment is built in tx_ after the link and IPv4 headers as usual,
+    // but not sent at once. Following segments of the same connection are
+    // appended while they continue the sequence space, the previous one was
+    // full-sized (all but the last segment of a super-frame carry gso_size
+    // bytes) and their headers differ only in SEQ and PSH (Linux's
+    // tcp_gso_segment gives every segment the super-frame's header with SEQ
+    // advanced, and PSH/FIN only to the last). tcp_batch_flush writes the
+    // super-frame's TCP header (PSH if any segment had it), the pseudo-header
+    // sum as the partial checksum (RFC 9293 §3.1; what the device completes),
+    // the IPv4 header, and transmits one frame with NEEDS_CSUM and, for two
+    // or more segments, GSO TCPV4 with gso_size = the first segment's payload.
+
+    /// Starts a batch with `seg` (which fits the MTU). False when the next
+    /// hop is not resolved: the segment then takes the ordinary path (its
+    /// copy may wait in the ARP queue, so it needs a complete checksum).
+    bool tcp_batch_start(const fsm::tcp::segment_out& seg) {
+        const auto hop = next_hop(seg.dst_addr);
+        if (!hop) return false;
+        auto& b = batch_;
+        if constexpr (has_ethernet) {
+            if (is_broadcast_for_us(seg.dst_addr)) return false;
+            const auto mac = arp_->lookup(now_, *hop);
+            if (!mac) return false;
+            b.mac = *mac;
+        }
+        const auto& h = seg.hdr;
+        b.active = true;
+        b.src = seg.src_addr;
+        b.dst = seg.dst_addr;
+        b.hdr = h;
+        b.hdr_len = h.header_len();
+        b.payload = seg.payload.size();
+        b.seg_size = b.payload;
+        b.segments = 1;
+        b.next_seq = h.seq_number + static_cast<std::uint32_t>(b.payload);
+        b.open = tx_gso_max_ > 0 && b.payload > 0 && !h.flags.syn && !h.flags.fin && !h.flags.rst && !h.flags.urg;
+        if (b.payload)
+            std::memcpy(tx_.data() + link_header_len + wirekit::ipv4::min_header_len + b.hdr_len, seg.payload.data(), b.payload);
+        return true;
+    }
+    /// Appends `seg`'s payload to the open batch when it continues it (see
+    /// above); false otherwise.
+    bool tcp_batch_append(const fsm::tcp::segment_out& seg) {
+        auto& b = batch_;
+        if (!b.active || !b.open) return false;
+        const auto& h = seg.hdr;
+        const auto& f = b.hdr;
+        if (seg.dst_addr != b.dst || seg.src_addr != b.src || h.src_port != f.src_port || h.dst_port != f.dst_port) return false;
+        const std::size_t len = seg.payload.size();
+        if (h.seq_number != b.next_seq || len == 0 || len > b.seg_size) return false;
+        auto flags = h.flags;
+        flags.psh = f.flags.psh;  // every control bit but PSH must match
+        if (flags != f.flags || h.ack_number != f.ack_number || h.window != f.window || h.urgent_pointer != f.urgent_pointer ||
+            !(h.options == f.options))
+            return false;
+        const std::size_t at = link_header_len + wirekit::ipv4::min_header_len + b.hdr_len + b.payload;
+        if (at + len > tx_gso_max_) return false;
+        std::memcpy(tx_.data() + at, seg.payload.data(), len);
+        b.payload += len;
+        b.next_seq += static_cast<std::uint32_t>(len);
+        ++b.segments;
+        b.hdr.flags.psh = b.hdr.flags.psh || h.flags.psh;
+        b.open = len == b.seg_size;
+        return true;
+    }
+    /// Sends the pending batch, if any (see above).
+    void tcp_batch_flush() {
+        auto& b = batch_;
+        if (!b.active) return;
+        b.active = false;
+        const std::size_t ip_at = link_header_len;
+        const std::size_t tcp_len = b.hdr_len + b.payload;
+        auto hdr = b.hdr;
+        hdr.payload_len = b.payload;
+        auto view = wirekit::tcp::mutable_segment::unchecked(
+            mutable_bytes(tx_).subspan(ip_at + wirekit::ipv4::min_header_len, tcp_len));
+        (void)hdr.emit(view);
+        view.set_checksum(ipv4_pseudo_header(b.src.octets, b.dst.octets, ip_protocol::tcp, static_cast<std::uint16_t>(tcp_len)).sum());
+        wirekit::ipv4::repr ip;
+        ip.src_addr = b.src;
+        ip.dst_addr = b.dst;
+        ip.protocol = ip_protocol::tcp;
+        ip.ttl = cfg_.ttl;
+        ip.identification = next_id_;
+        next_id_ = static_cast<std::uint16_t>(next_id_ + b.segments);  // the host numbers the segments on
+        ip.payload_len = tcp_len;
+        ip.emit(wirekit::ipv4::mutable_packet::unchecked(mutable_bytes(tx_).subspan(ip_at, ip.buffer_len())));
+        io::frame_offload o;
+        o.needs_checksum = true;
+        o.csum_start = static_cast<std::uint16_t>(ip_at + wirekit::ipv4::min_header_len);
+        o.csum_offset = 16;  // RFC 9293 §3.1: the checksum field
+        if (b.segments > 1) {
+            o.gso = io::segmentation::tcpv4;
+            o.gso_size = static_cast<std::uint16_t>(b.seg_size);
+            o.hdr_len = static_cast<std::uint16_t>(ip_at + wirekit::ipv4::min_header_len + b.hdr_len);
+        }
+        if (!transmit_frame(b.mac, wirekit::ethernet::ethertype::ipv4, ip.buffer_len(), &o)) {
+            // A device that refuses super-frames would make every
+            // retransmission fail the same way: segment in software from now on.
+            if (b.segments > 1) tx_gso_max_ = 0;
+            return;
+        }
+        ++stats_.checksum_offloaded;
+        if (b.segments > 1) {
+            ++stats_.gso_frames_sent;
+            stats_.gso_segments_sent += b.segments;
         }
     }
 
@@ -1153,6 +1337,7 @@ private:
                     fired = true;
                 }
                 while (auto seg = s.listener->poll_transmit()) tcp_output(*seg);
+                tcp_batch_flush();
                 continue;
             }
             if (s.kind != slot_kind::connection) continue;
@@ -1168,9 +1353,28 @@ private:
         return fired;
     }
 
+    /// A TCP super-frame being built in tx_ (see tcp_batch_start).
+    struct tcp_batch {
+        bool active = false;        // tx_ holds a batch
+        bool open = false;          // another segment may be appended
+        mac_address mac{};          // next hop's MAC (ethernet)
+        ipv4_address src{};
+        ipv4_address dst{};
+        wirekit::tcp::repr hdr{};   // the first segment's header (PSH: any segment's)
+        std::size_t hdr_len = 0;    // TCP header bytes
+        std::size_t payload = 0;    // payload bytes so far
+        std::size_t seg_size = 0;   // the first segment's payload: gso_size
+        std::size_t segments = 0;
+        std::uint32_t next_seq = 0; // SEQ the next appended segment must have
+    };
+
     Device* dev_;
     stack_config cfg_;
     io::device_capabilities caps_;
+    bool tx_csum_offload_ = false;    // the device completes partial TCP checksums
+    std::size_t tx_gso_max_ = 0;      // largest super-frame, link header included; 0: no GSO
+    bool rx_checksum_trusted_ = false;  // the frame being processed has a trusted transport checksum
+    tcp_batch batch_{};
     instant now_{};
     bool started_ = false;
     std::uint16_t next_id_ = 1;
